@@ -1,0 +1,10 @@
+//! Hindsight's domain: the postmortem model, its review workflow and its
+//! Markdown file format. Pure code: no IO, no async, no clock reads except
+//! where a caller passes the time in.
+
+pub mod diff;
+pub mod model;
+pub mod vocab;
+pub mod workflow;
+
+pub use model::*;
