@@ -8,3 +8,5 @@ pub mod vocab;
 pub mod workflow;
 
 pub use model::*;
+pub mod demo;
+pub mod format;

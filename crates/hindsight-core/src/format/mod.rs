@@ -1,0 +1,1 @@
+//! Markdown format (being written).
