@@ -1,1 +1,73 @@
+//! Hindsight's persistence.
+//!
+//! The rest of the code talks to the [`Store`] trait only. [`open`] picks the
+//! backend from a database URL or path, once. Every backend passes the same test
+//! suite (`tests/store.rs`).
 
+mod error;
+mod search_text;
+mod sqlite;
+mod types;
+
+use async_trait::async_trait;
+use hindsight_core::{AuditEntry, Postmortem};
+
+pub use error::StoreError;
+pub use search_text::{SearchText, fts_query};
+pub use sqlite::SqliteStore;
+pub use types::*;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Where postmortems live. Every method that changes data runs in one
+/// transaction and writes an audit entry in it.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Saves a new postmortem. Gives it the next `PM-n` key unless it has one,
+    /// and version 1 unless it carries a version (an import of an exported file).
+    async fn create(&self, pm: &Postmortem, actor: &str) -> Result<Postmortem>;
+
+    /// Loads a postmortem by id or key.
+    async fn get(&self, handle: &str) -> Result<Option<Postmortem>>;
+
+    /// Saves a changed postmortem. `pm.version` must be the stored version,
+    /// else [`StoreError::Conflict`]; the saved copy has the next version.
+    async fn update(&self, pm: &Postmortem, actor: &str, action: AuditAction)
+    -> Result<Postmortem>;
+
+    /// Deletes a postmortem at the given version; its audit history stays.
+    async fn delete(&self, handle: &str, version: i64, actor: &str) -> Result<()>;
+
+    /// Postmortems matching the filter, newest incident first.
+    async fn list(&self, filter: &Filter) -> Result<Vec<Summary>>;
+
+    /// Every postmortem matching the filter, whole, newest incident first.
+    async fn load_all(&self, filter: &Filter) -> Result<Vec<Postmortem>>;
+
+    /// Full-text search, best match first, with a snippet of the best column.
+    async fn search(&self, query: &str, filter: &Filter) -> Result<Vec<SearchHit>>;
+
+    /// Action items across postmortems, most urgent first (earliest due date).
+    async fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionRow>>;
+
+    /// The audit history of one postmortem, oldest first (also after deletion).
+    async fn audit(&self, id: uuid::Uuid) -> Result<Vec<AuditEntry>>;
+
+    /// How many postmortems are stored.
+    async fn count(&self) -> Result<u64>;
+}
+
+/// Opens the store named by `target`: a `sqlite:` URL or a file path. The
+/// database is created and migrated when needed.
+pub async fn open(target: &str) -> Result<Box<dyn Store>> {
+    let path = target
+        .strip_prefix("sqlite://")
+        .or_else(|| target.strip_prefix("sqlite:"));
+    match path {
+        Some(path) => Ok(Box::new(SqliteStore::open(path).await?)),
+        None if target.contains("://") => Err(StoreError::Invalid(format!(
+            "unsupported database URL `{target}`: use a file path or a sqlite: URL"
+        ))),
+        None => Ok(Box::new(SqliteStore::open(target).await?)),
+    }
+}

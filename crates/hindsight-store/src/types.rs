@@ -1,0 +1,101 @@
+//! What the store takes and gives besides whole postmortems.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use hindsight_core::{ActionItem, ActionStatus, Kind, Milestone, Severity, Status, Visibility};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Narrows lists and searches. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub service: Option<String>,
+    pub severity: Option<Severity>,
+    pub kind: Option<Kind>,
+    pub status: Option<Status>,
+    pub tag: Option<String>,
+    pub owner: Option<String>,
+    /// Only postmortems whose milestone falls in the window.
+    pub window: Option<Window>,
+    pub limit: Option<u32>,
+}
+
+/// A time window on one milestone, each end optional (`from` inclusive, `to` exclusive).
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub milestone: Milestone,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// One row of a postmortem list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub id: Uuid,
+    pub key: String,
+    pub title: String,
+    pub kind: Kind,
+    pub severity: Option<Severity>,
+    pub status: Status,
+    pub visibility: Visibility,
+    pub owner: Option<String>,
+    pub services: Vec<String>,
+    pub started: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+    pub open_actions: u32,
+}
+
+/// A search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub postmortem: Summary,
+    /// Higher is better; only comparable within one search.
+    pub score: f64,
+    /// The best-matching passage, split into plain and matched parts.
+    pub snippet: Vec<SnippetPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SnippetPart {
+    pub text: String,
+    pub matched: bool,
+}
+
+/// Narrows action-item lists. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct ActionFilter {
+    pub owner: Option<String>,
+    pub service: Option<String>,
+    pub status: Option<ActionStatus>,
+    /// Only unfinished items due before this day.
+    pub overdue_on: Option<NaiveDate>,
+    /// Only the items of this postmortem (id or key).
+    pub postmortem: Option<String>,
+}
+
+/// An action item with the postmortem it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionRow {
+    pub postmortem_id: Uuid,
+    pub postmortem_key: String,
+    pub postmortem_title: String,
+    pub item: ActionItem,
+}
+
+/// What kind of change an update is, for the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    Update,
+    Transition,
+    Import,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Update => "update",
+            AuditAction::Transition => "transition",
+            AuditAction::Import => "import",
+        }
+    }
+}
