@@ -24,6 +24,7 @@ CREATE TABLE postmortems (
     doc             TEXT NOT NULL
 );
 CREATE INDEX postmortems_started ON postmortems (started_at);
+CREATE INDEX postmortems_key_upper ON postmortems (upper(key));
 CREATE INDEX postmortems_status ON postmortems (status, severity, kind);
 
 CREATE TABLE postmortem_services (

@@ -88,7 +88,7 @@ impl Store for SqliteStore {
     }
 
     async fn get(&self, handle: &str) -> Result<Option<Postmortem>> {
-        let row = sqlx::query("SELECT id, doc FROM postmortems WHERE id = ?1 OR key = upper(?1)")
+        let row = sqlx::query("SELECT id, doc FROM postmortems WHERE id = ?1 OR upper(key) = upper(?1)")
             .bind(handle.trim())
             .fetch_optional(&self.pool)
             .await?;
@@ -158,7 +158,7 @@ impl Store for SqliteStore {
     async fn delete(&self, handle: &str, version: i64, actor: &str) -> Result<()> {
         let mut tx = self.write().await?;
         let row = sqlx::query(
-            "SELECT seq, id, version FROM postmortems WHERE id = ?1 OR key = upper(?1)",
+            "SELECT seq, id, version FROM postmortems WHERE id = ?1 OR upper(key) = upper(?1)",
         )
         .bind(handle.trim())
         .fetch_optional(&mut *tx)
@@ -256,7 +256,7 @@ impl Store for SqliteStore {
         if let Some(handle) = &filter.postmortem {
             q.push(" AND (p.id = ")
                 .push_bind(handle.clone())
-                .push(" OR p.key = upper(")
+                .push(" OR upper(p.key) = upper(")
                 .push_bind(handle.clone())
                 .push("))");
         }
