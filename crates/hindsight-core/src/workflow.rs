@@ -82,7 +82,9 @@ pub fn missing_for(pm: &Postmortem, to: Status) -> Vec<String> {
                 "an approving review",
             );
             for reviewer in changes_requested_by(pm) {
-                missing.push(format!("a new review from {reviewer}, who requested changes"));
+                missing.push(format!(
+                    "a new review from {reviewer}, who requested changes"
+                ));
             }
         }
         Status::Closed => {
@@ -232,10 +234,16 @@ mod tests {
         transition(&mut pm, Status::Final, now()).unwrap();
         assert_eq!(pm.published_at, Some(now()));
         let err = transition(&mut pm, Status::Closed, now()).unwrap_err();
-        assert!(err.to_string().contains("action item A1 \"Add the index\""), "{err}");
+        assert!(
+            err.to_string().contains("action item A1 \"Add the index\""),
+            "{err}"
+        );
         pm.actions[0].status = ActionStatus::WontDo;
         let err = transition(&mut pm, Status::Closed, now()).unwrap_err();
-        assert!(err.to_string().contains("wont-do without a reason"), "{err}");
+        assert!(
+            err.to_string().contains("wont-do without a reason"),
+            "{err}"
+        );
         pm.actions[0].wont_do_reason = Some("replaced by the new schema".into());
         transition(&mut pm, Status::Closed, now()).unwrap();
         assert_eq!(pm.status, Status::Closed);
