@@ -2,11 +2,12 @@
 //! Markdown file format. Pure code: no IO, no async, no clock reads except
 //! where a caller passes the time in.
 
+pub mod demo;
 pub mod diff;
+pub mod format;
+pub mod import;
 pub mod model;
 pub mod vocab;
 pub mod workflow;
 
 pub use model::*;
-pub mod demo;
-pub mod format;
