@@ -1,19 +1,26 @@
 //! Hindsight's persistence.
 //!
 //! The rest of the code talks to the [`Store`] trait only. [`open`] picks the
-//! backend from a database URL or path, once. Every backend passes the same test
-//! suite (`tests/store.rs`).
+//! backend, SQLite or PostgreSQL, from a database URL or path, once. Every
+//! backend passes the same test suite (`tests/store.rs`).
 
+mod codec;
+mod dump;
 mod error;
+mod postgres;
 mod search_text;
+mod snippet;
+mod sql;
 mod sqlite;
 mod types;
 
 use async_trait::async_trait;
 use hindsight_core::{AuditEntry, Postmortem};
 
+pub use dump::{Copied, Dump, copy};
 pub use error::StoreError;
-pub use search_text::{SearchText, fts_query};
+pub use postgres::PgStore;
+pub use search_text::{SearchText, fts_query, ts_terms};
 pub use sqlite::SqliteStore;
 pub use types::*;
 
@@ -55,18 +62,34 @@ pub trait Store: Send + Sync {
 
     /// How many postmortems are stored.
     async fn count(&self) -> Result<u64>;
+
+    /// Everything stored, read in one snapshot: every postmortem in the order
+    /// it was first stored, and the whole audit log, oldest first.
+    async fn dump(&self) -> Result<Dump>;
+
+    /// Writes a dump back exactly as given, in one transaction: each postmortem
+    /// with its key, version and times (no new key, no audit entry of its own),
+    /// then the audit entries in their order. Nothing is written if any id or key
+    /// is already stored ([`StoreError::Duplicate`]) or a postmortem has no key.
+    /// [`copy`] uses it to move a whole store; restoring into a store that is not
+    /// empty appends the dump's audit entries to its log.
+    async fn restore(&self, dump: &Dump) -> Result<()>;
 }
 
-/// Opens the store named by `target`: a `sqlite:` URL or a file path. The
-/// database is created and migrated when needed.
+/// Opens the store named by `target`: a `postgres://` or `postgresql://` URL, a
+/// `sqlite:` URL or a file path. A SQLite file is created when needed; a
+/// PostgreSQL database must exist. Either is migrated when needed.
 pub async fn open(target: &str) -> Result<Box<dyn Store>> {
+    if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+        return Ok(Box::new(PgStore::open(target).await?));
+    }
     let path = target
         .strip_prefix("sqlite://")
         .or_else(|| target.strip_prefix("sqlite:"));
     match path {
         Some(path) => Ok(Box::new(SqliteStore::open(path).await?)),
         None if target.contains("://") => Err(StoreError::Invalid(format!(
-            "unsupported database URL `{target}`: use a file path or a sqlite: URL"
+            "unsupported database URL `{target}`: use a file path, a sqlite: URL or a postgres:// URL"
         ))),
         None => Ok(Box::new(SqliteStore::open(target).await?)),
     }

@@ -70,6 +70,27 @@ impl SearchText {
     }
 }
 
+impl SearchText {
+    /// How many words the text holds: what FTS5 counts as a row's length for
+    /// bm25 (its tokens are runs of letters and digits too).
+    pub fn length(&self) -> usize {
+        [
+            &self.title,
+            &self.summary,
+            &self.analysis,
+            &self.timeline,
+            &self.actions,
+        ]
+        .into_iter()
+        .map(|text| {
+            text.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .count()
+        })
+        .sum()
+    }
+}
+
 fn join(parts: impl IntoIterator<Item = String>) -> String {
     parts
         .into_iter()
@@ -82,22 +103,34 @@ fn join(parts: impl IntoIterator<Item = String>) -> String {
 /// the last word, so results appear while typing); operators are not exposed.
 /// `None` when the text has no word at all.
 pub fn fts_query(text: &str) -> Option<String> {
-    let words = words(text);
-    let last = words.len().checked_sub(1)?;
-    Some(
-        words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                if i == last {
-                    format!("\"{w}\"*")
-                } else {
-                    format!("\"{w}\"")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
+    let words = quoted_words(text, |w| format!("\"{w}\""), "*");
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The terms of a PostgreSQL query meaning the same as [`fts_query`] once joined
+/// by `&`, each a `to_tsquery` input: the words quoted (so nothing in the text
+/// is read as an operator), the last one marked as a prefix. Empty when the text
+/// has no word at all.
+pub fn ts_terms(text: &str) -> Vec<String> {
+    quoted_words(
+        text,
+        |w| format!("'{}'", w.replace('\\', "\\\\").replace('\'', "''")),
+        ":*",
     )
+}
+
+/// The words of `text` quoted, the last one marked as a prefix.
+fn quoted_words(text: &str, quote: impl Fn(&str) -> String, prefix: &str) -> Vec<String> {
+    let words = words(text);
+    let last = words.len().saturating_sub(1);
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let quoted = quote(w);
+            if i == last { quoted + prefix } else { quoted }
+        })
+        .collect()
 }
 
 /// The words of a query: runs of letters and digits.
@@ -119,5 +152,27 @@ mod tests {
             Some("\"canary\" \"not\" \"promoted\" \"fast\"*")
         );
         assert_eq!(fts_query("  -- ()"), None);
+    }
+
+    #[test]
+    fn tsquery_terms_quote_words_and_mark_the_last_as_prefix() {
+        assert_eq!(
+            ts_terms("canary | !promoted <-> fast:*"),
+            ["'canary'", "'promoted'", "'fast':*"]
+        );
+        assert_eq!(ts_terms("Über-Canary"), ["'über'", "'canary':*"]);
+        assert!(ts_terms("' & !").is_empty());
+    }
+
+    #[test]
+    fn length_counts_words_like_fts5_tokens() {
+        let text = SearchText {
+            title: "Canary: too fast!".into(),
+            summary: "It's 100% bad".into(),
+            analysis: String::new(),
+            timeline: "x".into(),
+            actions: "--".into(),
+        };
+        assert_eq!(text.length(), 8);
     }
 }

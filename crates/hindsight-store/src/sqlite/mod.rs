@@ -5,26 +5,27 @@ mod rows;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, NaiveDate, Utc};
 use hindsight_core::{AuditEntry, Postmortem, diff};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use uuid::Uuid;
 
+use crate::codec::to_json;
+use crate::dump::{Dump, check_restorable};
 use crate::search_text::{SearchText, fts_query};
+use crate::snippet::split_snippet;
+use crate::sql::{
+    Dialect, PROJECTION_TABLES, actions_query, distinct, list_query, push_filter, push_limit,
+};
 use crate::types::*;
 use crate::{Result, Store, StoreError};
 use rows::{SUMMARY_COLUMNS, decode_doc, summary, timestamp};
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
-
-/// Marks around matched words in FTS5 snippets: private-use characters that
-/// cannot appear in the indexed text's meaning, split out into [`SnippetPart`]s.
-const MATCH_START: char = '\u{E000}';
-const MATCH_END: char = '\u{E001}';
 
 /// Postmortems in one SQLite file.
 #[derive(Clone)]
@@ -57,8 +58,31 @@ impl SqliteStore {
     }
 }
 
-type Builder = sqlx::QueryBuilder<Sqlite>;
+type Builder = QueryBuilder<Sqlite>;
 type Tx = Transaction<'static, Sqlite>;
+
+/// Times are fixed-width RFC 3339 text and days `YYYY-MM-DD` text, so text order
+/// is time order.
+impl Dialect for Sqlite {
+    type Time = String;
+    type Day = String;
+
+    fn time(at: DateTime<Utc>) -> String {
+        timestamp(at)
+    }
+
+    fn day(day: NaiveDate) -> String {
+        day.to_string()
+    }
+
+    fn push_handle(q: &mut Builder, handle: &str) {
+        q.push("(p.id = ")
+            .push_bind(handle.to_string())
+            .push(" OR upper(p.key) = upper(")
+            .push_bind(handle.to_string())
+            .push("))");
+    }
+}
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -79,19 +103,16 @@ impl Store for SqliteStore {
             saved.key = Some(next_key(&mut tx).await?);
         }
         saved.version = saved.version.max(1);
-        let doc = encode_doc(&saved)?;
-        let seq: i64 = insert_row(&mut tx, &saved, &doc).await?;
-        write_projection(&mut tx, seq, &saved).await?;
-        record(&mut tx, saved.id, actor, "create", &[]).await?;
+        insert(&mut tx, &saved).await?;
+        record(&mut tx, saved.id, actor, "create", Vec::new()).await?;
         tx.commit().await?;
         Ok(saved)
     }
 
     async fn get(&self, handle: &str) -> Result<Option<Postmortem>> {
-        let row = sqlx::query("SELECT id, doc FROM postmortems WHERE id = ?1 OR upper(key) = upper(?1)")
-            .bind(handle.trim())
-            .fetch_optional(&self.pool)
-            .await?;
+        let mut q = Builder::new("SELECT p.id, p.doc FROM postmortems p WHERE ");
+        Sqlite::push_handle(&mut q, handle.trim());
+        let row = q.build().fetch_optional(&self.pool).await?;
         row.map(|r| decode_doc(&r)).transpose()
     }
 
@@ -120,7 +141,7 @@ impl Store for SqliteStore {
         saved.key = saved.key.or(before.key.clone());
         saved.version = before.version + 1;
         saved.updated_at = Utc::now();
-        let doc = encode_doc(&saved)?;
+        let doc = to_json(&saved.id, &saved)?;
         let changed = sqlx::query(
             "UPDATE postmortems SET key = ?, title = ?, kind = ?, severity = ?, status = ?,
                 visibility = ?, owner = ?, version = ?, created_at = ?, updated_at = ?,
@@ -148,7 +169,7 @@ impl Store for SqliteStore {
             saved.id,
             actor,
             action.as_str(),
-            &diff::diff(&before, &saved),
+            diff::diff(&before, &saved),
         )
         .await?;
         tx.commit().await?;
@@ -157,13 +178,13 @@ impl Store for SqliteStore {
 
     async fn delete(&self, handle: &str, version: i64, actor: &str) -> Result<()> {
         let mut tx = self.write().await?;
-        let row = sqlx::query(
-            "SELECT seq, id, version FROM postmortems WHERE id = ?1 OR upper(key) = upper(?1)",
-        )
-        .bind(handle.trim())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(handle.to_string()))?;
+        let mut q = Builder::new("SELECT p.seq, p.id, p.version FROM postmortems p WHERE ");
+        Sqlite::push_handle(&mut q, handle.trim());
+        let row = q
+            .build()
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(handle.to_string()))?;
         let seq: i64 = row.try_get("seq")?;
         let id = rows::uuid(&row)?;
         let current: i64 = row.try_get("version")?;
@@ -179,28 +200,24 @@ impl Store for SqliteStore {
             .bind(seq)
             .execute(&mut *tx)
             .await?;
-        record(&mut tx, id, actor, "delete", &[]).await?;
+        record(&mut tx, id, actor, "delete", Vec::new()).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn list(&self, filter: &Filter) -> Result<Vec<Summary>> {
-        let mut q = Builder::new(format!(
-            "SELECT {SUMMARY_COLUMNS} FROM postmortems p WHERE 1 = 1"
-        ));
-        push_filter(&mut q, filter);
-        q.push(" ORDER BY coalesce(p.started_at, p.created_at) DESC, p.seq DESC");
-        push_limit(&mut q, filter.limit);
-        let rows = q.build().fetch_all(&self.pool).await?;
+        let rows = list_query::<Sqlite>(SUMMARY_COLUMNS, filter)
+            .build()
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(summary).collect()
     }
 
     async fn load_all(&self, filter: &Filter) -> Result<Vec<Postmortem>> {
-        let mut q = Builder::new("SELECT p.id, p.doc FROM postmortems p WHERE 1 = 1");
-        push_filter(&mut q, filter);
-        q.push(" ORDER BY coalesce(p.started_at, p.created_at) DESC, p.seq DESC");
-        push_limit(&mut q, filter.limit);
-        let rows = q.build().fetch_all(&self.pool).await?;
+        let rows = list_query::<Sqlite>("p.id, p.doc", filter)
+            .build()
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(decode_doc).collect()
     }
 
@@ -234,34 +251,10 @@ impl Store for SqliteStore {
     }
 
     async fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionRow>> {
-        let mut q = Builder::new(
-            "SELECT p.id, p.key, p.title, a.item FROM action_items a
-             JOIN postmortems p ON p.seq = a.seq WHERE 1 = 1",
-        );
-        if let Some(owner) = &filter.owner {
-            q.push(" AND a.owner = ").push_bind(owner.clone());
-        }
-        if let Some(service) = &filter.service {
-            q.push(" AND EXISTS (SELECT 1 FROM postmortem_services s WHERE s.seq = p.seq AND s.service = ")
-                .push_bind(service.clone())
-                .push(")");
-        }
-        if let Some(status) = filter.status {
-            q.push(" AND a.status = ").push_bind(status.as_str());
-        }
-        if let Some(day) = filter.overdue_on {
-            q.push(" AND a.status IN ('open', 'in-progress') AND a.due < ")
-                .push_bind(day.to_string());
-        }
-        if let Some(handle) = &filter.postmortem {
-            q.push(" AND (p.id = ")
-                .push_bind(handle.clone())
-                .push(" OR upper(p.key) = upper(")
-                .push_bind(handle.clone())
-                .push("))");
-        }
-        q.push(" ORDER BY a.due IS NULL, a.due, p.seq, a.position");
-        let rows = q.build().fetch_all(&self.pool).await?;
+        let rows = actions_query::<Sqlite>(filter)
+            .build()
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(rows::action_row).collect()
     }
 
@@ -282,13 +275,43 @@ impl Store for SqliteStore {
             .await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
-}
 
-fn encode_doc(pm: &Postmortem) -> Result<String> {
-    serde_json::to_string(pm).map_err(|source| StoreError::Corrupt {
-        id: pm.id.to_string(),
-        source,
-    })
+    async fn dump(&self) -> Result<Dump> {
+        // A deferred transaction reads one WAL snapshot throughout.
+        let mut tx = self.pool.begin().await?;
+        let postmortems = sqlx::query("SELECT id, doc FROM postmortems ORDER BY seq")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(decode_doc)
+            .collect::<Result<_>>()?;
+        let audit_log = sqlx::query(
+            "SELECT postmortem_id, at, actor, action, changes FROM audit_log ORDER BY entry",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(rows::audit_entry)
+        .collect::<Result<_>>()?;
+        tx.commit().await?;
+        Ok(Dump {
+            postmortems,
+            audit_log,
+        })
+    }
+
+    async fn restore(&self, dump: &Dump) -> Result<()> {
+        let mut tx = self.write().await?;
+        for pm in &dump.postmortems {
+            check_restorable(pm)?;
+            insert(&mut tx, pm).await?;
+        }
+        for entry in &dump.audit_log {
+            append_audit(&mut tx, entry).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// The next free `PM-n` key: one past the highest number in use.
@@ -327,44 +350,40 @@ fn bind_columns<'q>(q: Query<'q>, pm: &Postmortem, doc: &str) -> Query<'q> {
         .bind(doc.to_string())
 }
 
-async fn insert_row(tx: &mut Tx, pm: &Postmortem, doc: &str) -> Result<i64> {
+/// Inserts the postmortem as given (key, version and times included) with its
+/// projection; the key must be set.
+async fn insert(tx: &mut Tx, pm: &Postmortem) -> Result<()> {
+    let doc = to_json(&pm.id, pm)?;
     let q = sqlx::query(
         "INSERT INTO postmortems (key, title, kind, severity, status, visibility, owner,
             version, created_at, updated_at, published_at, closed_at, started_at, detected_at,
             acknowledged_at, mitigated_at, resolved_at, doc, id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
-    let done = bind_columns(q, pm, doc)
+    let done = bind_columns(q, pm, &doc)
         .bind(pm.id.to_string())
         .execute(&mut **tx)
         .await
         .map_err(|e| unique_violation(e, pm))?;
-    Ok(done.last_insert_rowid())
+    write_projection(tx, done.last_insert_rowid(), pm).await
 }
 
-/// A unique-key violation means the human key is taken by another postmortem.
+/// A uniqueness violation on the postmortems table: its id (only possible in a
+/// restore; creates check first) or its human key is taken.
 fn unique_violation(err: sqlx::Error, pm: &Postmortem) -> StoreError {
     let unique = err
         .as_database_error()
-        .is_some_and(|e| e.is_unique_violation());
-    if unique {
-        StoreError::Duplicate(format!(
+        .filter(|e| e.is_unique_violation())
+        .map(|e| e.message().contains("postmortems.id"));
+    match unique {
+        Some(true) => StoreError::Duplicate(format!("postmortem {} already exists", pm.id)),
+        Some(false) => StoreError::Duplicate(format!(
             "key {} is already used by another postmortem",
             pm.key.as_deref().unwrap_or("?")
-        ))
-    } else {
-        StoreError::Database(err)
+        )),
+        None => StoreError::Database(err),
     }
 }
-
-const PROJECTION_TABLES: &[&str] = &[
-    "postmortem_services",
-    "postmortem_tags",
-    "postmortem_access",
-    "timeline_events",
-    "contributing_factors",
-    "action_items",
-];
 
 async fn clear_projection(tx: &mut Tx, seq: i64) -> Result<()> {
     for table in PROJECTION_TABLES {
@@ -389,10 +408,7 @@ async fn write_projection(tx: &mut Tx, seq: i64, pm: &Postmortem) -> Result<()> 
         ("postmortem_tags", "tag", &pm.tags),
         ("postmortem_access", "principal", &pm.restricted_to),
     ] {
-        let mut distinct: Vec<&String> = values.iter().collect();
-        distinct.sort();
-        distinct.dedup();
-        for value in distinct {
+        for value in distinct(values) {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO {table} (seq, {column}) VALUES (?, ?)"
             )))
@@ -433,10 +449,7 @@ async fn write_projection(tx: &mut Tx, seq: i64, pm: &Postmortem) -> Result<()> 
         .map_err(|e| duplicate_id(e, "contributing factor", &f.id))?;
     }
     for (position, a) in pm.actions.iter().enumerate() {
-        let item = serde_json::to_string(a).map_err(|source| StoreError::Corrupt {
-            id: pm.id.to_string(),
-            source,
-        })?;
+        let item = to_json(&pm.id, a)?;
         sqlx::query(
             "INSERT INTO action_items (seq, action_id, position, title, type, priority, owner,
                 due, status, factor_id, item)
@@ -489,106 +502,28 @@ async fn record(
     id: Uuid,
     actor: &str,
     action: &str,
-    changes: &[diff::Change],
+    changes: Vec<diff::Change>,
 ) -> Result<()> {
-    let changes = serde_json::to_string(changes).map_err(|source| StoreError::Corrupt {
-        id: id.to_string(),
-        source,
-    })?;
+    let entry = AuditEntry {
+        postmortem_id: id,
+        at: Utc::now(),
+        actor: actor.to_string(),
+        action: action.to_string(),
+        changes,
+    };
+    append_audit(tx, &entry).await
+}
+
+async fn append_audit(tx: &mut Tx, entry: &AuditEntry) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (postmortem_id, at, actor, action, changes) VALUES (?, ?, ?, ?, ?)",
     )
-    .bind(id.to_string())
-    .bind(timestamp(Utc::now()))
-    .bind(actor.to_string())
-    .bind(action.to_string())
-    .bind(changes)
+    .bind(entry.postmortem_id.to_string())
+    .bind(timestamp(entry.at))
+    .bind(entry.actor.clone())
+    .bind(entry.action.clone())
+    .bind(to_json(&entry.postmortem_id, &entry.changes)?)
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-fn push_filter(q: &mut Builder, f: &Filter) {
-    for (column, value) in [
-        ("p.severity", f.severity.map(|s| s.as_str().to_string())),
-        ("p.kind", f.kind.map(|k| k.as_str().to_string())),
-        ("p.status", f.status.map(|s| s.as_str().to_string())),
-        ("p.owner", f.owner.clone()),
-    ] {
-        if let Some(value) = value {
-            q.push(format!(" AND {column} = ")).push_bind(value);
-        }
-    }
-    for (table, column, value) in [
-        ("postmortem_services", "service", &f.service),
-        ("postmortem_tags", "tag", &f.tag),
-    ] {
-        if let Some(value) = value {
-            q.push(format!(
-                " AND EXISTS (SELECT 1 FROM {table} x WHERE x.seq = p.seq AND x.{column} = "
-            ))
-            .push_bind(value.clone())
-            .push(")");
-        }
-    }
-    if let Some(w) = f.window {
-        let column = format!("p.{}_at", w.milestone.as_str());
-        if let Some(from) = w.from {
-            q.push(format!(" AND {column} >= "))
-                .push_bind(timestamp(from));
-        }
-        if let Some(to) = w.to {
-            q.push(format!(" AND {column} < ")).push_bind(timestamp(to));
-        }
-        if w.from.is_none() && w.to.is_none() {
-            q.push(format!(" AND {column} IS NOT NULL"));
-        }
-    }
-}
-
-fn push_limit(q: &mut Builder, limit: Option<u32>) {
-    if let Some(limit) = limit {
-        q.push(" LIMIT ").push_bind(i64::from(limit));
-    }
-}
-
-/// Splits an FTS5 snippet marked with [`MATCH_START`]/[`MATCH_END`] into parts.
-fn split_snippet(snippet: &str) -> Vec<SnippetPart> {
-    let mut parts = Vec::new();
-    for (i, chunk) in snippet.split(MATCH_START).enumerate() {
-        let (matched, rest) = match chunk.split_once(MATCH_END) {
-            Some((hit, rest)) if i > 0 => (hit, rest),
-            _ => ("", chunk),
-        };
-        for (text, is_match) in [(matched, true), (rest, false)] {
-            if !text.is_empty() {
-                parts.push(SnippetPart {
-                    text: text.to_string(),
-                    matched: is_match,
-                });
-            }
-        }
-    }
-    parts
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snippets_split_into_matched_and_plain_parts() {
-        let parts = split_snippet("…the \u{E000}canary\u{E001} went to \u{E000}100\u{E001}%");
-        let shown: Vec<(bool, &str)> = parts.iter().map(|p| (p.matched, p.text.as_str())).collect();
-        assert_eq!(
-            shown,
-            [
-                (false, "…the "),
-                (true, "canary"),
-                (false, " went to "),
-                (true, "100"),
-                (false, "%")
-            ]
-        );
-    }
 }

@@ -6,6 +6,7 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
+use crate::codec::corrupt;
 use crate::types::{ActionRow, Summary};
 use crate::{Result, StoreError};
 
@@ -19,13 +20,6 @@ fn parse_timestamp(text: &str, id: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| corrupt(id, format!("bad timestamp `{text}`: {e}")))
-}
-
-fn corrupt(id: &str, message: String) -> StoreError {
-    StoreError::Corrupt {
-        id: id.to_string(),
-        source: serde::de::Error::custom(message),
-    }
 }
 
 pub fn uuid(row: &SqliteRow) -> Result<Uuid> {

@@ -1,0 +1,140 @@
+//! The SQL both backends build the same way: list and search filters, limits,
+//! action-item queries and lookups by id or key. Both schemas use the same table
+//! and column names; what differs is how a time, a day or an id is bound, which
+//! each backend says by implementing [`Dialect`].
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{Database, Encode, QueryBuilder, Type};
+
+use crate::types::{ActionFilter, Filter};
+
+/// How one backend encodes the values the shared queries bind.
+pub(crate) trait Dialect: Database {
+    type Time: for<'q> Encode<'q, Self> + Type<Self>;
+    type Day: for<'q> Encode<'q, Self> + Type<Self>;
+
+    fn time(at: DateTime<Utc>) -> Self::Time;
+    fn day(day: NaiveDate) -> Self::Day;
+
+    /// Pushes a condition true for the postmortem `p` named by `handle`: its id,
+    /// or its key in any letter case.
+    fn push_handle(q: &mut QueryBuilder<Self>, handle: &str);
+}
+
+/// The child tables holding a postmortem's projection, keyed by `seq`.
+pub(crate) const PROJECTION_TABLES: &[&str] = &[
+    "postmortem_services",
+    "postmortem_tags",
+    "postmortem_access",
+    "timeline_events",
+    "contributing_factors",
+    "action_items",
+];
+
+/// `SELECT {columns} FROM postmortems p`, narrowed by `filter`, newest incident first.
+pub(crate) fn list_query<DB: Dialect>(columns: &str, filter: &Filter) -> QueryBuilder<DB>
+where
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+    i64: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    let mut q = QueryBuilder::new(format!("SELECT {columns} FROM postmortems p WHERE 1 = 1"));
+    push_filter(&mut q, filter);
+    q.push(" ORDER BY coalesce(p.started_at, p.created_at) DESC, p.seq DESC");
+    push_limit(&mut q, filter.limit);
+    q
+}
+
+/// Appends ` AND ...` conditions on the postmortem `p` for every set field.
+pub(crate) fn push_filter<DB: Dialect>(q: &mut QueryBuilder<DB>, f: &Filter)
+where
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    for (column, value) in [
+        ("p.severity", f.severity.map(|s| s.as_str().to_string())),
+        ("p.kind", f.kind.map(|k| k.as_str().to_string())),
+        ("p.status", f.status.map(|s| s.as_str().to_string())),
+        ("p.owner", f.owner.clone()),
+    ] {
+        if let Some(value) = value {
+            q.push(format!(" AND {column} = ")).push_bind(value);
+        }
+    }
+    for (table, column, value) in [
+        ("postmortem_services", "service", &f.service),
+        ("postmortem_tags", "tag", &f.tag),
+    ] {
+        if let Some(value) = value {
+            q.push(format!(
+                " AND EXISTS (SELECT 1 FROM {table} x WHERE x.seq = p.seq AND x.{column} = "
+            ))
+            .push_bind(value.clone())
+            .push(")");
+        }
+    }
+    if let Some(w) = f.window {
+        let column = format!("p.{}_at", w.milestone.as_str());
+        if let Some(from) = w.from {
+            q.push(format!(" AND {column} >= "))
+                .push_bind(DB::time(from));
+        }
+        if let Some(to) = w.to {
+            q.push(format!(" AND {column} < ")).push_bind(DB::time(to));
+        }
+        if w.from.is_none() && w.to.is_none() {
+            q.push(format!(" AND {column} IS NOT NULL"));
+        }
+    }
+}
+
+pub(crate) fn push_limit<DB: Database>(q: &mut QueryBuilder<DB>, limit: Option<u32>)
+where
+    i64: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    if let Some(limit) = limit {
+        q.push(" LIMIT ").push_bind(i64::from(limit));
+    }
+}
+
+/// Action items with their postmortem's id, key and title, most urgent first:
+/// columns `id`, `key`, `title` and `item` (the item as JSON).
+pub(crate) fn actions_query<DB: Dialect>(filter: &ActionFilter) -> QueryBuilder<DB>
+where
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    let mut q = QueryBuilder::new(
+        "SELECT p.id, p.key, p.title, a.item FROM action_items a
+         JOIN postmortems p ON p.seq = a.seq WHERE 1 = 1",
+    );
+    if let Some(owner) = &filter.owner {
+        q.push(" AND a.owner = ").push_bind(owner.clone());
+    }
+    if let Some(service) = &filter.service {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM postmortem_services s WHERE s.seq = p.seq AND s.service = ",
+        )
+        .push_bind(service.clone())
+        .push(")");
+    }
+    if let Some(status) = filter.status {
+        q.push(" AND a.status = ")
+            .push_bind(status.as_str().to_string());
+    }
+    if let Some(day) = filter.overdue_on {
+        q.push(" AND a.status IN ('open', 'in-progress') AND a.due < ")
+            .push_bind(DB::day(day));
+    }
+    if let Some(handle) = &filter.postmortem {
+        q.push(" AND ");
+        DB::push_handle(&mut q, handle);
+    }
+    q.push(" ORDER BY a.due IS NULL, a.due, p.seq, a.position");
+    q
+}
+
+/// `values` without repeats, in order: what a set-valued child table holds.
+pub(crate) fn distinct<T: Ord>(values: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut distinct: Vec<T> = values.into_iter().collect();
+    distinct.sort();
+    distinct.dedup();
+    distinct
+}
