@@ -1,1 +1,59 @@
-fn main() {}
+//! `hindsight`: the command line of the Hindsight postmortem platform.
+
+mod actions;
+mod cli;
+mod database;
+mod files;
+mod output;
+mod postmortems;
+mod transfer;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = database::Context::new(&cli.global)?;
+    match cli.command {
+        Command::Init(args) => database::init(&ctx, &args).await,
+        Command::Demo(args) => transfer::demo(&ctx, &args).await,
+        Command::New(args) => files::new(&args),
+        Command::Import(args) => transfer::import(&ctx, &args).await,
+        Command::Export(args) => transfer::export(&ctx, &args).await,
+        Command::List(args) => postmortems::list(&ctx, &args).await,
+        Command::Show(args) => postmortems::show(&ctx, &args).await,
+        Command::Search(args) => postmortems::search(&ctx, &args).await,
+        Command::Edit(args) => files::edit(&ctx, &args).await,
+        Command::Status(args) => postmortems::status(&ctx, &args).await,
+        Command::History(args) => postmortems::history(&ctx, &args).await,
+        Command::Delete(args) => postmortems::delete(&ctx, &args).await,
+        Command::Action(args) => actions::run(&ctx, args).await,
+    }
+}
