@@ -4,6 +4,7 @@
 
 use hindsight_core::{AuditEntry, Postmortem};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::{Result, Store, StoreError};
 
@@ -15,6 +16,17 @@ pub struct Dump {
     pub postmortems: Vec<Postmortem>,
     /// The audit log, oldest entry first.
     pub audit_log: Vec<AuditEntry>,
+}
+
+impl Dump {
+    /// SHA-256 of the dump's JSON, in hex: equal dumps, on any backend, have
+    /// equal checksums, so a copy can be checked against its source by value.
+    pub fn checksum(&self) -> Result<String> {
+        let json = serde_json::to_vec(self)
+            .map_err(|e| StoreError::Invalid(format!("cannot serialise the dump: {e}")))?;
+        let digest = Sha256::digest(&json);
+        Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
 }
 
 /// A postmortem can be restored only as a store gave it out: with a key and a version.
@@ -36,14 +48,17 @@ pub(crate) fn check_restorable(pm: &Postmortem) -> Result<()> {
 }
 
 /// What [`copy`] copied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Copied {
     pub postmortems: usize,
     pub audit_entries: usize,
+    /// [`Dump::checksum`] of the copy read back (equal to the source's).
+    pub checksum: String,
 }
 
 /// Copies everything in `from` into the empty store `to` (one transaction), then
-/// reads the copy back and checks that it is identical to the source.
+/// reads the copy back and checks that it is identical to the source. The counts
+/// and checksum returned are those of the copy as read back.
 pub async fn copy(from: &dyn Store, to: &dyn Store) -> Result<Copied> {
     let existing = to.dump().await?;
     if existing != Dump::default() {
@@ -78,7 +93,8 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> Result<Copied> {
         )));
     }
     Ok(Copied {
-        postmortems: dump.postmortems.len(),
-        audit_entries: dump.audit_log.len(),
+        postmortems: copied.postmortems.len(),
+        audit_entries: copied.audit_log.len(),
+        checksum: copied.checksum()?,
     })
 }

@@ -8,6 +8,7 @@ mod codec;
 mod dump;
 mod error;
 mod postgres;
+pub mod scratch;
 mod search_text;
 mod snippet;
 mod sql;
@@ -62,6 +63,9 @@ pub trait Store: Send + Sync {
 
     /// How many postmortems are stored.
     async fn count(&self) -> Result<u64>;
+
+    /// The backend and its applied schema migrations.
+    async fn schema(&self) -> Result<Schema>;
 
     /// Everything stored, read in one snapshot: every postmortem in the order
     /// it was first stored, and the whole audit log, oldest first.

@@ -22,6 +22,11 @@ pub(crate) trait Dialect: Database {
 }
 
 /// The child tables holding a postmortem's projection, keyed by `seq`.
+/// The schema migrations sqlx recorded as applied, oldest first (same table on
+/// both backends).
+pub(crate) const MIGRATIONS_APPLIED: &str =
+    "SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version";
+
 pub(crate) const PROJECTION_TABLES: &[&str] = &[
     "postmortem_services",
     "postmortem_tags",

@@ -82,6 +82,25 @@ pub struct ActionRow {
     pub item: ActionItem,
 }
 
+/// The database behind a store and the schema migrations applied to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Schema {
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    /// Applied migrations, oldest first.
+    pub migrations: Vec<Migration>,
+    /// How many migrations this build knows; more than applied means the
+    /// database was migrated by an older build (never the case after `open`).
+    pub known: usize,
+}
+
+/// One applied schema migration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Migration {
+    pub version: i64,
+    pub description: String,
+}
+
 /// What kind of change an update is, for the audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditAction {

@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use hindsight_core::*;
+use hindsight_store::scratch::ScratchDatabase;
 use hindsight_store::*;
-use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::{ConnectOptions, Connection};
 
 fn at(day: u32, h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, h, m, 0)
@@ -492,7 +491,8 @@ mod suite {
             copied,
             Copied {
                 postmortems: 2,
-                audit_entries: 5
+                audit_entries: 5,
+                checksum: dump.checksum().unwrap(),
             }
         );
         assert_eq!(other.dump().await.unwrap(), dump);
@@ -664,77 +664,15 @@ async fn sqlite_data_survives_reopening_through_open() {
     );
 }
 
-/// The PostgreSQL test server, named by this variable (`scripts/test` and
-/// `scripts/with-postgres` start a throwaway one and set it).
-const PG_URL_VAR: &str = "HINDSIGHT_TEST_POSTGRES_URL";
-
-/// A database of its own on the test server, so tests run in parallel without
-/// seeing each other; dropped with the guard, even when the test fails.
-struct PgDatabase {
-    server: PgConnectOptions,
-    name: String,
+/// A database of its own on the test server (see `scratch`).
+async fn scratch() -> ScratchDatabase {
+    ScratchDatabase::create()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
-impl PgDatabase {
-    async fn create() -> Self {
-        let url = std::env::var(PG_URL_VAR).unwrap_or_else(|_| {
-            panic!(
-                "{PG_URL_VAR} is not set: the PostgreSQL store tests need a server. \
-                 Run ./scripts/test, or scripts/with-postgres cargo test, which start a \
-                 throwaway one; or set {PG_URL_VAR} to a server where you may CREATE DATABASE."
-            )
-        });
-        let server: PgConnectOptions = url
-            .parse()
-            .unwrap_or_else(|e| panic!("{PG_URL_VAR} is not a PostgreSQL URL: {e}"));
-        let name = format!("hs_test_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = PgConnection::connect_with(&server)
-            .await
-            .unwrap_or_else(|e| panic!("cannot connect to {PG_URL_VAR} ({url}): {e}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .expect("create the test database");
-        conn.close().await.expect("disconnect");
-        PgDatabase { server, name }
-    }
-
-    fn options(&self) -> PgConnectOptions {
-        self.server.clone().database(&self.name)
-    }
-
-    fn url(&self) -> String {
-        self.options().to_url_lossy().to_string()
-    }
-}
-
-impl Drop for PgDatabase {
-    /// Drops the database from a thread of its own: `Drop` cannot await, and the
-    /// test's runtime may be shutting down.
-    fn drop(&mut self) {
-        let server = self.server.clone();
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        let dropped = std::thread::spawn(move || -> Result<(), sqlx::Error> {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async {
-                let mut conn = PgConnection::connect_with(&server).await?;
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut conn)
-                    .await?;
-                conn.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("could not drop test database {}: {dropped:?}", self.name);
-        }
-    }
-}
-
-async fn postgres() -> (Arc<dyn Store>, PgDatabase) {
-    let db = PgDatabase::create().await;
+async fn postgres() -> (Arc<dyn Store>, ScratchDatabase) {
+    let db = scratch().await;
     let store = PgStore::open_with(db.options())
         .await
         .expect("open postgres");
@@ -745,7 +683,7 @@ backend_suite!(postgres_backend, postgres());
 
 #[tokio::test]
 async fn postgres_is_opened_by_url_and_migrates_once() {
-    let db = PgDatabase::create().await;
+    let db = scratch().await;
     let url = db.url();
     let created = {
         let s = open(&url).await.unwrap();
@@ -1060,9 +998,11 @@ mod comparison {
             .await
             .unwrap();
         lite.delete("PM-3", 1, "carol").await.unwrap();
-        copy(&*lite, &*pg).await.unwrap();
-        copy(&*pg, &*back).await.unwrap();
+        let there = copy(&*lite, &*pg).await.unwrap();
+        let back_again = copy(&*pg, &*back).await.unwrap();
         let original = lite.dump().await.unwrap();
+        assert_eq!(there.checksum, original.checksum().unwrap());
+        assert_eq!(back_again, there);
         assert_eq!(pg.dump().await.unwrap(), original);
         assert_eq!(back.dump().await.unwrap(), original);
         assert_eq!(original.postmortems.len(), 7);

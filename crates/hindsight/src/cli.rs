@@ -65,6 +65,32 @@ pub enum Command {
     /// Add, update and list action items.
     #[command(subcommand)]
     Action(ActionCommand),
+    /// Apply the database's schema migrations and show which are applied.
+    Migrate(MigrateArgs),
+    /// Copy everything from one database to another, empty one (e.g. SQLite to
+    /// PostgreSQL), and verify the copy by counts and checksum.
+    MigrateData(MigrateDataArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Print the schema as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateDataArgs {
+    /// The database to copy from: a SQLite path, sqlite: URL or postgres:// URL.
+    #[arg(long, value_name = "URL|PATH")]
+    pub from: String,
+    /// The database to copy into; it must hold no data yet (it is created and
+    /// migrated if needed; a PostgreSQL database must exist).
+    #[arg(long, value_name = "URL|PATH")]
+    pub to: String,
+    /// Print what was copied as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ mod actions;
 mod cli;
 mod database;
 mod files;
+mod migrate;
 mod output;
 mod postmortems;
 mod transfer;
@@ -55,5 +56,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History(args) => postmortems::history(&ctx, &args).await,
         Command::Delete(args) => postmortems::delete(&ctx, &args).await,
         Command::Action(args) => actions::run(&ctx, args).await,
+        Command::Migrate(args) => migrate::schema(&ctx, &args).await,
+        Command::MigrateData(args) => migrate::data(&args).await,
     }
 }

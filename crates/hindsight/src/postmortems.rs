@@ -185,10 +185,12 @@ pub async fn history(ctx: &Context, args: &HistoryArgs) -> Result<ExitCode> {
     let store = ctx.store().await?;
     let id = match store.get(&args.handle).await? {
         Some(pm) => pm.id,
-        None => args
-            .handle
-            .parse()
-            .with_context(|| format!("no postmortem `{}`", args.handle))?,
+        None => args.handle.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "no postmortem `{}` (the history of a deleted postmortem is found by its id)",
+                args.handle
+            )
+        })?,
     };
     let entries = store.audit(id).await?;
     if args.json {

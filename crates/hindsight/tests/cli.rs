@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use hindsight_store::scratch::ScratchDatabase;
 use serde_json::Value;
 
 /// A scratch folder with its own database.
@@ -46,7 +47,12 @@ impl Sandbox {
 
     /// Runs and expects success; returns stdout.
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
+        self.ok_on(&self.db(), args)
+    }
+
+    /// Runs against another database and expects success; returns stdout.
+    fn ok_on(&self, db: &str, args: &[&str]) -> String {
+        let out = self.command(db, args).output().unwrap();
         assert!(
             out.status.success(),
             "hindsight {args:?} failed:\n{}\n{}",
@@ -487,4 +493,163 @@ fn edit_saves_with_a_version_check_and_never_loses_typing() {
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// SQLite -> PostgreSQL -> SQLite keeps every record: the exports are identical
+/// and the copy is verified by counts and checksum each way.
+#[test]
+fn migrate_data_moves_a_deployment_to_postgres_and_back() {
+    let s = Sandbox::new();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let pg = runtime
+        .block_on(ScratchDatabase::create())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pg_url = pg.url();
+
+    s.ok(&["demo", "--today", "2026-11-01"]);
+    s.ok(&[
+        "action",
+        "add",
+        "PM-3",
+        "Alert on queue age above 5 minutes",
+        "--owner",
+        "tom.becker",
+    ]);
+    let deleted = s.ok(&["delete", "PM-4", "--yes"]);
+    let deleted_id = deleted
+        .trim()
+        .trim_end_matches("`)")
+        .rsplit(' ')
+        .next()
+        .unwrap();
+    let original = s.ok(&["export", "--all", "--format", "json"]);
+
+    let schema = s.ok_on(&pg_url, &["migrate"]);
+    assert!(
+        schema.starts_with("postgres database postgres://"),
+        "{schema}"
+    );
+    assert!(schema.contains("migrations applied"), "{schema}");
+
+    let db = s.db();
+    let there = s.ok(&["migrate-data", "--from", &db, "--to", &pg_url]);
+    assert!(there.contains("verified: same counts, sha256 "), "{there}");
+    assert_eq!(
+        s.ok_on(&pg_url, &["export", "--all", "--format", "json"]),
+        original
+    );
+    // The deleted postmortem's history moved too.
+    let history = |db: &str| s.ok_on(db, &["history", deleted_id]);
+    assert_eq!(history(&pg_url), history(&db));
+
+    let back = s.path("back.db").display().to_string();
+    let again = s.ok(&["migrate-data", "--from", &pg_url, "--to", &back]);
+    let checksum = |out: &str| out.split("sha256 ").nth(1).unwrap().to_string();
+    assert_eq!(checksum(&again), checksum(&there));
+    assert_eq!(
+        s.ok_on(&back, &["export", "--all", "--format", "json"]),
+        original
+    );
+    let markdown = |db: &str, name: &str| {
+        let dir = s.path(name);
+        s.ok_on(
+            db,
+            &[
+                "export",
+                "--all",
+                "--format",
+                "md",
+                "--out",
+                dir.to_str().unwrap(),
+            ],
+        );
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&p).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = markdown(&db, "md-before");
+    assert!(before.len() > 50);
+    assert_eq!(markdown(&back, "md-after"), before);
+
+    // A target that holds data is refused and left as it was.
+    let refused = s.fails(&["migrate-data", "--from", &db, "--to", &back]);
+    assert!(refused.contains("not empty"), "{refused}");
+    assert_eq!(
+        s.ok_on(&back, &["export", "--all", "--format", "json"]),
+        original
+    );
+}
+
+/// The public corpus in both backends: the same queries find the same
+/// postmortems in the same order, up to ties in score.
+#[test]
+fn the_corpus_searches_alike_on_sqlite_and_postgres() {
+    let s = Sandbox::new();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let pg = runtime
+        .block_on(ScratchDatabase::create())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pg_url = pg.url();
+    let corpus = corpus();
+    let corpus = corpus.to_str().unwrap();
+    s.ok(&["import", corpus]);
+    s.ok_on(&pg_url, &["import", corpus]);
+
+    let queries = [
+        "certificate expired",
+        "database failover",
+        "DNS",
+        "BGP routes",
+        "memory leak",
+        "configuration change rollback",
+        "load balancer",
+        "disk full",
+    ];
+    for query in queries {
+        let hits = |db: &str| -> Vec<(String, f64)> {
+            let out = s.ok_on(db, &["search", query, "--limit", "10", "--json"]);
+            serde_json::from_str::<Value>(&out)
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| {
+                    (
+                        h["postmortem"]["id"].as_str().unwrap().to_string(),
+                        h["score"].as_f64().unwrap(),
+                    )
+                })
+                .collect()
+        };
+        let (lite, pg) = (hits(&s.db()), hits(&pg_url));
+        assert!(!lite.is_empty(), "`{query}` finds nothing");
+        assert_eq!(lite.len(), pg.len(), "`{query}`: {lite:?} vs {pg:?}");
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(1.0);
+        for (rank, ((lite_id, lite_score), (pg_id, pg_score))) in
+            lite.iter().zip(&pg).take(5).enumerate()
+        {
+            assert!(
+                close(*lite_score, *pg_score),
+                "`{query}` rank {rank}: score {lite_score} vs {pg_score}"
+            );
+            // A different postmortem at this rank is fine only if it ties.
+            if lite_id != pg_id {
+                let tied = |id: &str, hits: &[(String, f64)]| {
+                    hits.iter()
+                        .any(|(other, score)| other == id && close(*score, *lite_score))
+                };
+                assert!(
+                    tied(lite_id, &pg) && tied(pg_id, &lite),
+                    "`{query}` rank {rank}: {lite_id} on SQLite, {pg_id} on PostgreSQL"
+                );
+            }
+        }
+    }
 }

@@ -38,7 +38,7 @@ use sqlx::{Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
 use crate::dump::Dump;
-use crate::sql::{Dialect, actions_query, list_query};
+use crate::sql::{Dialect, MIGRATIONS_APPLIED, actions_query, list_query};
 use crate::types::*;
 use crate::{Result, Store, StoreError};
 use rows::{SUMMARY_COLUMNS, decode_doc, summary};
@@ -305,6 +305,23 @@ impl Store for PgStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn schema(&self) -> Result<Schema> {
+        let migrations = sqlx::query_as::<_, (i64, String)>(MIGRATIONS_APPLIED)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(version, description)| Migration {
+                version,
+                description,
+            })
+            .collect();
+        Ok(Schema {
+            backend: "postgres",
+            migrations,
+            known: MIGRATOR.iter().count(),
+        })
     }
 
     async fn dump(&self) -> Result<Dump> {

@@ -19,7 +19,8 @@ use crate::dump::{Dump, check_restorable};
 use crate::search_text::{SearchText, fts_query};
 use crate::snippet::split_snippet;
 use crate::sql::{
-    Dialect, PROJECTION_TABLES, actions_query, distinct, list_query, push_filter, push_limit,
+    Dialect, MIGRATIONS_APPLIED, PROJECTION_TABLES, actions_query, distinct, list_query,
+    push_filter, push_limit,
 };
 use crate::types::*;
 use crate::{Result, Store, StoreError};
@@ -274,6 +275,23 @@ impl Store for SqliteStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn schema(&self) -> Result<Schema> {
+        let migrations = sqlx::query_as::<_, (i64, String)>(MIGRATIONS_APPLIED)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(version, description)| Migration {
+                version,
+                description,
+            })
+            .collect();
+        Ok(Schema {
+            backend: "sqlite",
+            migrations,
+            known: MIGRATOR.iter().count(),
+        })
     }
 
     async fn dump(&self) -> Result<Dump> {
