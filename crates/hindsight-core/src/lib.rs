@@ -2,6 +2,7 @@
 //! Markdown file format. Pure code: no IO, no async, no clock reads except
 //! where a caller passes the time in.
 
+pub mod access;
 pub mod demo;
 pub mod diff;
 pub mod format;

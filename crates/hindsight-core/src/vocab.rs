@@ -283,6 +283,29 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// What an account may do. Each role includes the ones before it.
+    Role, "role" {
+        /// Reads postmortems it may see.
+        Viewer = "viewer",
+        /// Also writes postmortems, action items and reviews.
+        Editor = "editor",
+        /// Also manages users, tokens and settings, and reads every postmortem.
+        Admin = "admin",
+    }
+);
+
+vocabulary!(
+    /// What an API token may do, at most (never more than its user's role).
+    TokenScope, "token scope" {
+        Read = "read",
+        Write = "write",
+        Admin = "admin",
+        /// Only posts to the webhook endpoints.
+        Webhook = "webhook",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! backend, SQLite or PostgreSQL, from a database URL or path, once. Every
 //! backend passes the same test suite (`tests/store.rs`).
 
+mod accounts;
 mod codec;
 mod dump;
 mod error;
@@ -18,6 +19,7 @@ mod types;
 use async_trait::async_trait;
 use hindsight_core::{AuditEntry, Postmortem};
 
+pub use accounts::{AccountEvent, Accounts, ApiToken, Session, User};
 pub use dump::{Copied, Dump, copy};
 pub use error::StoreError;
 pub use postgres::PgStore;

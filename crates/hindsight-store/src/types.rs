@@ -1,6 +1,7 @@
 //! What the store takes and gives besides whole postmortems.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use hindsight_core::access::Reader;
 use hindsight_core::{ActionItem, ActionStatus, Kind, Milestone, Severity, Status, Visibility};
 use serde::Serialize;
 use uuid::Uuid;
@@ -17,6 +18,9 @@ pub struct Filter {
     /// Only postmortems whose milestone falls in the window.
     pub window: Option<Window>,
     pub limit: Option<u32>,
+    /// Only what this reader may see ([`Reader::can_read`]); `None` is every
+    /// postmortem (operators on the command line).
+    pub reader: Option<Reader>,
 }
 
 /// A time window on one milestone, each end optional (`from` inclusive, `to` exclusive).
@@ -71,6 +75,8 @@ pub struct ActionFilter {
     pub overdue_on: Option<NaiveDate>,
     /// Only the items of this postmortem (id or key).
     pub postmortem: Option<String>,
+    /// Only items of postmortems this reader may see; `None` is all.
+    pub reader: Option<Reader>,
 }
 
 /// An action item with the postmortem it belongs to.

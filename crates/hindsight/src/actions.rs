@@ -150,6 +150,8 @@ async fn list(store: &dyn Store, args: &ActionListArgs) -> Result<ExitCode> {
         status: args.status,
         overdue_on: args.overdue.then_some(today),
         postmortem: args.postmortem.clone(),
+        // The command line reads the database directly: everything is visible.
+        reader: None,
     };
     let rows = store.actions(&filter).await?;
     if args.json {

@@ -29,6 +29,8 @@ impl FilterArgs {
             owner: self.owner.clone(),
             window,
             limit: self.limit,
+            // The command line reads the database directly: everything is visible.
+            reader: None,
         }
     }
 }
