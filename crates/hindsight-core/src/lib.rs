@@ -8,6 +8,7 @@ pub mod diff;
 pub mod format;
 pub mod import;
 pub mod model;
+pub mod review;
 pub mod vocab;
 pub mod workflow;
 

@@ -469,6 +469,10 @@ pub struct Review {
     pub at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub comment: String,
+    /// The section the review is about (its heading, e.g. `Root cause`); none
+    /// for the postmortem as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
 }
 
 /// A Markdown section the format does not know, kept as written.

@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Postmortem, Status, Verdict};
+use crate::model::{Postmortem, Status};
+use crate::review::{self, ReviewPolicy};
 
 /// Why a status change was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,7 +36,7 @@ pub fn next_statuses(from: Status) -> &'static [Status] {
 }
 
 /// What the postmortem still lacks to be moved to `to` (empty when nothing).
-pub fn missing_for(pm: &Postmortem, to: Status) -> Vec<String> {
+pub fn missing_for(pm: &Postmortem, to: Status, policy: &ReviewPolicy) -> Vec<String> {
     let mut missing = Vec::new();
     let mut need = |ok: bool, what: &str| {
         if !ok {
@@ -77,11 +78,8 @@ pub fn missing_for(pm: &Postmortem, to: Status) -> Vec<String> {
                     &format!("a due date for action item {}", a.id),
                 );
             }
-            need(
-                pm.reviews.iter().any(|r| r.verdict == Verdict::Approved),
-                "an approving review",
-            );
-            for reviewer in changes_requested_by(pm) {
+            missing.extend(review::missing_approvals(pm, policy));
+            for reviewer in review::changes_requested_by(pm) {
                 missing.push(format!(
                     "a new review from {reviewer}, who requested changes"
                 ));
@@ -104,25 +102,8 @@ pub fn missing_for(pm: &Postmortem, to: Status) -> Vec<String> {
     missing
 }
 
-/// Reviewers whose latest verdict asks for changes.
-fn changes_requested_by(pm: &Postmortem) -> Vec<&str> {
-    let mut reviewers: Vec<&str> = pm.reviews.iter().map(|r| r.reviewer.as_str()).collect();
-    reviewers.sort_unstable();
-    reviewers.dedup();
-    reviewers
-        .into_iter()
-        .filter(|who| {
-            pm.reviews
-                .iter()
-                .filter(|r| r.reviewer == *who && r.verdict != Verdict::Commented)
-                .max_by_key(|r| r.at)
-                .is_some_and(|r| r.verdict == Verdict::ChangesRequested)
-        })
-        .collect()
-}
-
 /// Checks a move to `to` without making it.
-pub fn check(pm: &Postmortem, to: Status) -> Result<(), TransitionError> {
+pub fn check(pm: &Postmortem, to: Status, policy: &ReviewPolicy) -> Result<(), TransitionError> {
     let allowed = next_statuses(pm.status);
     if !allowed.contains(&to) {
         return Err(TransitionError::NotAllowed {
@@ -135,7 +116,7 @@ pub fn check(pm: &Postmortem, to: Status) -> Result<(), TransitionError> {
                 .join(", "),
         });
     }
-    let missing = missing_for(pm, to);
+    let missing = missing_for(pm, to, policy);
     if missing.is_empty() {
         Ok(())
     } else {
@@ -147,9 +128,10 @@ pub fn check(pm: &Postmortem, to: Status) -> Result<(), TransitionError> {
 pub fn transition(
     pm: &mut Postmortem,
     to: Status,
+    policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<(), TransitionError> {
-    check(pm, to)?;
+    check(pm, to, policy)?;
     match to {
         Status::Final => {
             pm.published_at.get_or_insert(now);
@@ -167,6 +149,10 @@ mod tests {
     use super::*;
     use crate::model::*;
     use chrono::{NaiveDate, TimeZone};
+
+    fn policy() -> ReviewPolicy {
+        ReviewPolicy::default()
+    }
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, 5, 9, 0, 0).single().unwrap()
@@ -189,6 +175,7 @@ mod tests {
             verdict: Verdict::Approved,
             at: now(),
             comment: String::new(),
+            section: None,
         });
         pm
     }
@@ -196,7 +183,7 @@ mod tests {
     #[test]
     fn skipping_a_step_is_refused_with_the_allowed_next_steps() {
         let pm = complete();
-        let err = check(&pm, Status::Closed).unwrap_err();
+        let err = check(&pm, Status::Closed, &policy()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "cannot move from draft to closed; from draft the next statuses are: in-review"
@@ -207,7 +194,8 @@ mod tests {
     fn final_lists_everything_missing() {
         let mut pm = Postmortem::new("x", Kind::Deploy, now());
         pm.status = Status::InReview;
-        let TransitionError::Incomplete { missing, .. } = check(&pm, Status::Final).unwrap_err()
+        let TransitionError::Incomplete { missing, .. } =
+            check(&pm, Status::Final, &policy()).unwrap_err()
         else {
             panic!("expected incomplete");
         };
@@ -230,22 +218,22 @@ mod tests {
     #[test]
     fn a_full_walk_stamps_times_and_closing_needs_finished_actions() {
         let mut pm = complete();
-        transition(&mut pm, Status::InReview, now()).unwrap();
-        transition(&mut pm, Status::Final, now()).unwrap();
+        transition(&mut pm, Status::InReview, &policy(), now()).unwrap();
+        transition(&mut pm, Status::Final, &policy(), now()).unwrap();
         assert_eq!(pm.published_at, Some(now()));
-        let err = transition(&mut pm, Status::Closed, now()).unwrap_err();
+        let err = transition(&mut pm, Status::Closed, &policy(), now()).unwrap_err();
         assert!(
             err.to_string().contains("action item A1 \"Add the index\""),
             "{err}"
         );
         pm.actions[0].status = ActionStatus::WontDo;
-        let err = transition(&mut pm, Status::Closed, now()).unwrap_err();
+        let err = transition(&mut pm, Status::Closed, &policy(), now()).unwrap_err();
         assert!(
             err.to_string().contains("wont-do without a reason"),
             "{err}"
         );
         pm.actions[0].wont_do_reason = Some("replaced by the new schema".into());
-        transition(&mut pm, Status::Closed, now()).unwrap();
+        transition(&mut pm, Status::Closed, &policy(), now()).unwrap();
         assert_eq!(pm.status, Status::Closed);
         assert_eq!(pm.closed_at, Some(now()));
     }
@@ -259,8 +247,9 @@ mod tests {
             verdict: Verdict::ChangesRequested,
             at: now(),
             comment: "Quantify the impact".into(),
+            section: None,
         });
-        let err = check(&pm, Status::Final).unwrap_err();
+        let err = check(&pm, Status::Final, &policy()).unwrap_err();
         assert!(err.to_string().contains("a new review from dave"), "{err}");
     }
 }

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
 use chrono::{NaiveTime, Utc};
+use hindsight_core::review::ReviewPolicy;
 use hindsight_core::{Milestone, Postmortem, format, workflow};
 use hindsight_store::{AuditAction, Filter, Store, Summary, Window};
 use serde_json::json;
@@ -152,7 +153,7 @@ pub async fn show(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
     if overdue > 0 {
         println!("  {overdue} action item(s) overdue");
     }
-    if let Err(e) = workflow::check(&pm, next_status(&pm)) {
+    if let Err(e) = workflow::check(&pm, next_status(&pm), &ReviewPolicy::default()) {
         println!("  next step: {e}");
     }
     println!();
@@ -174,7 +175,7 @@ pub async fn status(ctx: &Context, args: &StatusArgs) -> Result<ExitCode> {
     let store = ctx.store().await?;
     let mut pm = get(store.as_ref(), &args.handle).await?;
     let from = pm.status;
-    workflow::transition(&mut pm, args.to, Utc::now())
+    workflow::transition(&mut pm, args.to, &ReviewPolicy::default(), Utc::now())
         .with_context(|| format!("{} stays {from}", pm.handle()))?;
     let saved = store
         .update(&pm, &ctx.actor, AuditAction::Transition)

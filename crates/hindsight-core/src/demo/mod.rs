@@ -889,6 +889,7 @@ fn review(reviewer: &str, verdict: Verdict, at: DateTime<Utc>, rng: &mut Rng) ->
         verdict,
         at,
         comment: comment.to_string(),
+        section: None,
     }
 }
 
@@ -1072,6 +1073,7 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
 
     use super::*;
+    use crate::review::ReviewPolicy;
     use crate::workflow::missing_for;
 
     fn today() -> NaiveDate {
@@ -1276,7 +1278,7 @@ mod tests {
     fn every_status_satisfies_the_guards_of_the_way_there() {
         for pm in demo() {
             for status in passed_through(pm.status) {
-                let missing = missing_for(&pm, *status);
+                let missing = missing_for(&pm, *status, &ReviewPolicy::default());
                 assert!(
                     missing.is_empty(),
                     "{} ({}) to {status}: {missing:?}",

@@ -243,16 +243,18 @@ fn read_release(field: &Field) -> Result<ReleaseRecord, ParseError> {
     Ok(release)
 }
 
-const REVIEW_KEYS: &[&str] = &["reviewer", "verdict", "at", "comment"];
+const REVIEW_KEYS: &[&str] = &["reviewer", "verdict", "at", "comment", "section"];
 
 fn read_review(field: &Field) -> Result<Review, ParseError> {
     let (mut reviewer, mut verdict, mut at, mut comment) = (None, None, None, String::new());
+    let mut section = None;
     for (key, value) in field.entries()? {
         match key.as_str() {
             "reviewer" => reviewer = value.text()?,
             "verdict" => verdict = value.word()?,
             "at" => at = value.time()?,
             "comment" => comment = value.text()?.unwrap_or_default(),
+            "section" => section = value.text()?,
             _ => return Err(field.unknown_key(&key, REVIEW_KEYS)),
         }
     }
@@ -262,5 +264,6 @@ fn read_review(field: &Field) -> Result<Review, ParseError> {
         verdict: verdict.ok_or_else(|| missing("verdict"))?,
         at: at.ok_or_else(|| missing("at"))?,
         comment,
+        section,
     })
 }

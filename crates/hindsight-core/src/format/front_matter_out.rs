@@ -120,6 +120,7 @@ fn reviews(reviews: &[Review]) -> Out<'static> {
                         "comment",
                         (!r.comment.is_empty()).then(|| Out::text(r.comment.clone())),
                     ),
+                    ("section", r.section.clone().map(Out::text)),
                 ])
             })
             .collect(),

@@ -411,12 +411,19 @@ fn action() -> BoxedStrategy<ActionItem> {
 }
 
 fn review() -> BoxedStrategy<Review> {
-    (name(), word(Verdict::ALL), time(), maybe_text())
-        .prop_map(|(reviewer, verdict, at, comment)| Review {
+    (
+        name(),
+        word(Verdict::ALL),
+        time(),
+        maybe_text(),
+        option::of(select(&["Timeline", "Root cause", "Action items"])),
+    )
+        .prop_map(|(reviewer, verdict, at, comment, section)| Review {
             reviewer,
             verdict,
             at,
             comment,
+            section: section.map(str::to_string),
         })
         .boxed()
 }
