@@ -85,8 +85,12 @@ pub struct AccountEvent {
 pub trait Accounts: Send + Sync {
     /// Adds an account, with a password hash or none (token-only accounts).
     /// A name already taken (case-insensitively) is [`crate::StoreError::Duplicate`].
-    async fn create_user(&self, user: &User, password_hash: Option<&str>, actor: &str)
-    -> Result<User>;
+    async fn create_user(
+        &self,
+        user: &User,
+        password_hash: Option<&str>,
+        actor: &str,
+    ) -> Result<User>;
     /// An account by name (case-insensitive).
     async fn user(&self, name: &str) -> Result<Option<User>>;
     /// Every account, by name.
@@ -109,8 +113,11 @@ pub trait Accounts: Send + Sync {
     async fn create_token(&self, token: &ApiToken, secret_hash: &str, actor: &str) -> Result<()>;
     /// A token that is neither revoked nor expired at `now`, with its enabled
     /// account; records `now` as its last use.
-    async fn use_token(&self, secret_hash: &str, now: DateTime<Utc>)
-    -> Result<Option<(ApiToken, User)>>;
+    async fn use_token(
+        &self,
+        secret_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(ApiToken, User)>>;
     /// Tokens of one account, or of all; newest first; revoked ones included.
     async fn tokens(&self, user: Option<&str>) -> Result<Vec<ApiToken>>;
     /// Revokes a token; false if there is no such token or it was already revoked.

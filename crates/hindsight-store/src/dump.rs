@@ -1,11 +1,14 @@
 //! Copying a whole store, for moving a deployment between backends: every
 //! postmortem exactly as stored (keys, versions, times) and the whole audit log,
-//! including the history of deleted postmortems.
+//! including the history of deleted postmortems; the accounts with their
+//! password hashes, the API tokens with their secret hashes (so tokens keep
+//! working) and the account log. Sessions are not copied: people log in again.
 
 use hindsight_core::{AuditEntry, Postmortem};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::accounts::{AccountEvent, ApiToken, User};
 use crate::{Result, Store, StoreError};
 
 /// Everything a store holds, in storage order. Two stores with equal dumps give
@@ -16,6 +19,29 @@ pub struct Dump {
     pub postmortems: Vec<Postmortem>,
     /// The audit log, oldest entry first.
     pub audit_log: Vec<AuditEntry>,
+    /// Every account, by name (case-insensitively).
+    #[serde(default)]
+    pub users: Vec<UserRecord>,
+    /// Every API token, in the order it was created.
+    #[serde(default)]
+    pub tokens: Vec<TokenRecord>,
+    /// The account log, oldest event first.
+    #[serde(default)]
+    pub account_events: Vec<AccountEvent>,
+}
+
+/// An account with its password hash (an argon2id PHC string), as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub user: User,
+    pub password_hash: Option<String>,
+}
+
+/// An API token with the SHA-256 of its secret, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRecord {
+    pub token: ApiToken,
+    pub secret_hash: String,
 }
 
 impl Dump {
@@ -52,6 +78,9 @@ pub(crate) fn check_restorable(pm: &Postmortem) -> Result<()> {
 pub struct Copied {
     pub postmortems: usize,
     pub audit_entries: usize,
+    pub users: usize,
+    pub tokens: usize,
+    pub account_events: usize,
     /// [`Dump::checksum`] of the copy read back (equal to the source's).
     pub checksum: String,
 }
@@ -63,9 +92,10 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> Result<Copied> {
     let existing = to.dump().await?;
     if existing != Dump::default() {
         return Err(StoreError::Invalid(format!(
-            "the target store is not empty: it holds {} postmortems and {} audit entries",
+            "the target store is not empty: it holds {} postmortems, {} audit entries and {} users",
             existing.postmortems.len(),
-            existing.audit_log.len()
+            existing.audit_log.len(),
+            existing.users.len()
         )));
     }
     let dump = from.dump().await?;
@@ -85,8 +115,10 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> Result<Copied> {
             .find(|(a, b)| a != b)
         {
             format!("postmortem {} differs", pm.handle())
-        } else {
+        } else if copied.audit_log != dump.audit_log {
             "the audit log differs".to_string()
+        } else {
+            "the accounts differ".to_string()
         };
         return Err(StoreError::Invalid(format!(
             "the copy does not read back like the source: {differs}"
@@ -95,6 +127,9 @@ pub async fn copy(from: &dyn Store, to: &dyn Store) -> Result<Copied> {
     Ok(Copied {
         postmortems: copied.postmortems.len(),
         audit_entries: copied.audit_log.len(),
+        users: copied.users.len(),
+        tokens: copied.tokens.len(),
+        account_events: copied.account_events.len(),
         checksum: copied.checksum()?,
     })
 }

@@ -13,6 +13,9 @@ pub enum StoreError {
         expected: i64,
         current: i64,
     },
+    /// An account (or the account of a token or session) that does not exist.
+    #[error("{0}")]
+    NoAccount(String),
     #[error("{0}")]
     Duplicate(String),
     #[error("{0}")]

@@ -4,6 +4,8 @@
 //! backend, SQLite or PostgreSQL, from a database URL or path, once. Every
 //! backend passes the same test suite (`tests/store.rs`).
 
+mod account_sql;
+mod account_store;
 mod accounts;
 mod codec;
 mod dump;
@@ -20,7 +22,7 @@ use async_trait::async_trait;
 use hindsight_core::{AuditEntry, Postmortem};
 
 pub use accounts::{AccountEvent, Accounts, ApiToken, Session, User};
-pub use dump::{Copied, Dump, copy};
+pub use dump::{Copied, Dump, TokenRecord, UserRecord, copy};
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use search_text::{SearchText, fts_query, ts_terms};
@@ -29,10 +31,10 @@ pub use types::*;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Where postmortems live. Every method that changes data runs in one
-/// transaction and writes an audit entry in it.
+/// Where postmortems (and, through [`Accounts`], accounts) live. Every method
+/// that changes data runs in one transaction and writes an audit entry in it.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: Accounts + Send + Sync {
     /// Saves a new postmortem. Gives it the next `PM-n` key unless it has one,
     /// and version 1 unless it carries a version (an import of an exported file).
     async fn create(&self, pm: &Postmortem, actor: &str) -> Result<Postmortem>;
@@ -65,6 +67,10 @@ pub trait Store: Send + Sync {
 
     /// How many postmortems are stored.
     async fn count(&self) -> Result<u64>;
+
+    /// How many postmortems match the filter (its limit ignored): the total
+    /// behind a page of [`Store::list`], counting only what its reader may see.
+    async fn count_matching(&self, filter: &Filter) -> Result<u64>;
 
     /// The backend and its applied schema migrations.
     async fn schema(&self) -> Result<Schema>;

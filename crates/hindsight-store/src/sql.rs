@@ -4,29 +4,41 @@
 //! each backend says by implementing [`Dialect`].
 
 use chrono::{DateTime, NaiveDate, Utc};
+use hindsight_core::Postmortem;
+use hindsight_core::access::{Reader, readers_of};
+use hindsight_core::vocab::{Role, Visibility};
 use sqlx::{Database, Encode, QueryBuilder, Type};
+use uuid::Uuid;
 
+use crate::Result;
 use crate::types::{ActionFilter, Filter};
 
 /// How one backend encodes the values the shared queries bind.
 pub(crate) trait Dialect: Database {
     type Time: for<'q> Encode<'q, Self> + Type<Self>;
     type Day: for<'q> Encode<'q, Self> + Type<Self>;
+    type Id: for<'q> Encode<'q, Self> + Type<Self>;
 
     fn time(at: DateTime<Utc>) -> Self::Time;
     fn day(day: NaiveDate) -> Self::Day;
+    fn id(id: Uuid) -> Self::Id;
+
+    /// The time in `column` of `row`, if not NULL.
+    fn read_time(row: &Self::Row, column: &str) -> Result<Option<DateTime<Utc>>>;
+    /// The id in `column` of `row`.
+    fn read_id(row: &Self::Row, column: &str) -> Result<Uuid>;
 
     /// Pushes a condition true for the postmortem `p` named by `handle`: its id,
     /// or its key in any letter case.
     fn push_handle(q: &mut QueryBuilder<Self>, handle: &str);
 }
 
-/// The child tables holding a postmortem's projection, keyed by `seq`.
 /// The schema migrations sqlx recorded as applied, oldest first (same table on
 /// both backends).
 pub(crate) const MIGRATIONS_APPLIED: &str =
     "SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version";
 
+/// The child tables holding a postmortem's projection, keyed by `seq`.
 pub(crate) const PROJECTION_TABLES: &[&str] = &[
     "postmortem_services",
     "postmortem_tags",
@@ -76,6 +88,7 @@ where
             .push(")");
         }
     }
+    push_reader(q, f.reader.as_ref());
     if let Some(w) = f.window {
         let column = format!("p.{}_at", w.milestone.as_str());
         if let Some(from) = w.from {
@@ -89,6 +102,37 @@ where
             q.push(format!(" AND {column} IS NOT NULL"));
         }
     }
+}
+
+/// Appends ` AND` the access rule of [`Reader::can_read`] for the postmortem
+/// `p`: it is not restricted, or the reader is an admin, or one of the
+/// reader's principals is in its `postmortem_access` rows (which hold
+/// `readers_of(p)`). No reader, no condition.
+pub(crate) fn push_reader<DB: Database>(q: &mut QueryBuilder<DB>, reader: Option<&Reader>)
+where
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    let Some(reader) = reader.filter(|r| r.role != Role::Admin) else {
+        return;
+    };
+    q.push(" AND (p.visibility <> ")
+        .push_bind(Visibility::Restricted.as_str().to_string())
+        .push(" OR EXISTS (SELECT 1 FROM postmortem_access x WHERE x.seq = p.seq AND x.principal IN (");
+    let mut principals = q.separated(", ");
+    for principal in reader.principals() {
+        principals.push_bind(principal.to_string());
+    }
+    q.push(")))");
+}
+
+/// `SELECT count(*) FROM postmortems p`, narrowed by `filter` (its limit ignored).
+pub(crate) fn count_query<DB: Dialect>(filter: &Filter) -> QueryBuilder<DB>
+where
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    let mut q = QueryBuilder::new("SELECT count(*) FROM postmortems p WHERE 1 = 1");
+    push_filter(&mut q, filter);
+    q
 }
 
 pub(crate) fn push_limit<DB: Database>(q: &mut QueryBuilder<DB>, limit: Option<u32>)
@@ -132,8 +176,16 @@ where
         q.push(" AND ");
         DB::push_handle(&mut q, handle);
     }
+    push_reader(&mut q, filter.reader.as_ref());
     q.push(" ORDER BY a.due IS NULL, a.due, p.seq, a.position");
     q
+}
+
+/// What `postmortem_access` holds for `pm`: every principal it is shared with
+/// ([`readers_of`]), kept for every postmortem so a change of visibility needs
+/// no rewrite of the rows.
+pub(crate) fn readers(pm: &Postmortem) -> Vec<String> {
+    readers_of(pm).map(str::to_string).collect()
 }
 
 /// `values` without repeats, in order: what a set-valued child table holds.

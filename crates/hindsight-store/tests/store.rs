@@ -48,8 +48,12 @@ fn sample(title: &str, service: &str, day: u32) -> Postmortem {
     pm
 }
 
+#[path = "store/accounts.rs"]
+mod accounts;
+
 mod suite {
     use super::*;
+    pub use crate::accounts::*;
 
     pub async fn create_assigns_keys_and_reads_back(s: &dyn Store) {
         let a = s
@@ -472,6 +476,15 @@ mod suite {
             .await
             .unwrap();
         s.delete(&gone.id.to_string(), 1, "carol").await.unwrap();
+        let lead = account("priya.raman", Role::Admin, &["sre-leads"]);
+        s.create_user(&lead, Some("$argon2id$v=19$stand-in"), "setup")
+            .await
+            .unwrap();
+        let tok = token("priya.raman", TokenScope::Write, at(4, 9, 0));
+        s.create_token(&tok, "secret-sha256", "priya.raman")
+            .await
+            .unwrap();
+        s.use_token("secret-sha256", at(4, 9, 30)).await.unwrap();
         gone
     }
 
@@ -486,12 +499,23 @@ mod suite {
             ["create", "create", "transition", "create", "delete"]
         );
 
+        assert_eq!(dump.users[0].user.groups, ["sre-leads"]);
+        assert_eq!(dump.tokens[0].secret_hash, "secret-sha256");
+        assert_eq!(dump.tokens[0].token.last_used_at, Some(at(4, 9, 30)));
+        assert_eq!(
+            actions_of(&dump.account_events),
+            ["user-create", "token-create"]
+        );
+
         let copied = copy(&*s, &*other).await.unwrap();
         assert_eq!(
             copied,
             Copied {
                 postmortems: 2,
                 audit_entries: 5,
+                users: 1,
+                tokens: 1,
+                account_events: 2,
                 checksum: dump.checksum().unwrap(),
             }
         );
@@ -516,6 +540,17 @@ mod suite {
             .await
             .unwrap();
         assert_eq!(next.key.as_deref(), Some("PM-42"));
+        // Accounts moved with their hashes: the password and token still work.
+        assert_eq!(
+            other.password_hash("Priya.Raman").await.unwrap(),
+            s.password_hash("priya.raman").await.unwrap()
+        );
+        let (_, user) = other
+            .use_token("secret-sha256", at(5, 0, 0))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(user.role, Role::Admin);
 
         let err = copy(&*s, &*other).await.unwrap_err();
         assert!(err.to_string().contains("not empty"), "{err}");
@@ -563,6 +598,7 @@ mod suite {
             let dump = Dump {
                 postmortems,
                 audit_log: vec![entry.clone()],
+                ..Dump::default()
             };
             let err = s.restore(&dump).await.unwrap_err();
             assert!(err.to_string().contains(message), "{err}");
@@ -573,6 +609,7 @@ mod suite {
         let dump = Dump {
             postmortems: vec![fresh.clone()],
             audit_log: vec![entry.clone()],
+            ..Dump::default()
         };
         s.restore(&dump).await.unwrap();
         assert_eq!(s.get("PM-7").await.unwrap(), Some(fresh.clone()));
@@ -598,6 +635,10 @@ macro_rules! backend_suite {
                 search_ranks_and_snippets,
                 action_items_across_postmortems,
                 restore_writes_everything_or_nothing,
+                accounts_are_created_read_and_updated,
+                sessions_expire_and_end_with_their_account,
+                tokens_are_checked_and_recorded_on_use,
+                restricted_postmortems_show_only_to_their_readers,
             );
 
             backend_suite!(@shared $open;
@@ -1008,4 +1049,80 @@ mod comparison {
         assert_eq!(original.postmortems.len(), 7);
         assert_eq!(original.audit_log.len(), 10);
     }
+}
+
+/// A restricted postmortem shared through its owner, reviewer and a group.
+fn restricted_sample() -> Postmortem {
+    let mut pm = sample("Leaked key", "auth", 3);
+    pm.visibility = Visibility::Restricted;
+    pm.restricted_to = vec!["security".into()];
+    pm.reviewers = vec!["rita".into()];
+    pm
+}
+
+/// Who of owner, reviewer, group member and stranger sees the postmortem.
+async fn who_sees(s: &dyn Store) -> Vec<bool> {
+    let mut seen = Vec::new();
+    for (name, groups) in [
+        ("priya.raman", vec![]),
+        ("rita", vec![]),
+        ("dana", vec!["security".to_string()]),
+        ("mallory", vec![]),
+    ] {
+        let reader = hindsight_core::access::Reader {
+            name: name.into(),
+            role: Role::Viewer,
+            groups,
+        };
+        let filter = Filter {
+            reader: Some(reader),
+            ..Filter::default()
+        };
+        seen.push(s.count_matching(&filter).await.unwrap() == 1);
+    }
+    seen
+}
+
+/// The access migration rebuilds the rows of databases written before it,
+/// which held `restricted_to` only.
+#[tokio::test]
+async fn sqlite_access_rows_are_backfilled_from_documents() {
+    let (s, dir) = sqlite().await;
+    s.create(&restricted_sample(), "olga").await.unwrap();
+    let path = dir.path().join("hindsight.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::raw_sql("DELETE FROM postmortem_access WHERE principal <> 'security'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(who_sees(&*s).await, [false, false, true, false]);
+    sqlx::raw_sql(include_str!("../migrations/sqlite/0004_access_readers.sql"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(who_sees(&*s).await, [true, true, true, false]);
+}
+
+#[tokio::test]
+async fn postgres_access_rows_are_backfilled_from_documents() {
+    let (s, db) = postgres().await;
+    let mut pm = restricted_sample();
+    pm.summary = "A NUL \0 in the document".into();
+    s.create(&pm, "olga").await.unwrap();
+    let pool = sqlx::PgPool::connect_with(db.options()).await.unwrap();
+    sqlx::raw_sql("DELETE FROM postmortem_access WHERE principal <> 'security'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(who_sees(&*s).await, [false, false, true, false]);
+    sqlx::raw_sql(include_str!(
+        "../migrations/postgres/0003_access_readers.sql"
+    ))
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(who_sees(&*s).await, [true, true, true, false]);
+    pool.close().await;
 }

@@ -33,12 +33,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use hindsight_core::{AuditEntry, Postmortem, diff};
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
 use crate::dump::Dump;
-use crate::sql::{Dialect, MIGRATIONS_APPLIED, actions_query, list_query};
+use crate::sql::{Dialect, MIGRATIONS_APPLIED, actions_query, count_query, list_query};
 use crate::types::*;
 use crate::{Result, Store, StoreError};
 use rows::{SUMMARY_COLUMNS, decode_doc, summary};
@@ -92,6 +92,8 @@ impl PgStore {
     }
 }
 
+crate::account_store::impl_accounts!(PgStore, Postgres, begin);
+
 impl Dialect for Postgres {
     type Time = DateTime<Utc>;
     type Day = NaiveDate;
@@ -102,6 +104,20 @@ impl Dialect for Postgres {
 
     fn day(day: NaiveDate) -> NaiveDate {
         day
+    }
+
+    type Id = Uuid;
+
+    fn id(id: Uuid) -> Uuid {
+        id
+    }
+
+    fn read_time(row: &PgRow, column: &str) -> Result<Option<DateTime<Utc>>> {
+        Ok(row.try_get(column)?)
+    }
+
+    fn read_id(row: &PgRow, column: &str) -> Result<Uuid> {
+        Ok(row.try_get(column)?)
     }
 
     /// Ids are `uuid` here: only a handle written exactly as SQLite stores ids
@@ -307,6 +323,14 @@ impl Store for PgStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    async fn count_matching(&self, filter: &Filter) -> Result<u64> {
+        let n: i64 = count_query::<Postgres>(filter)
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn schema(&self) -> Result<Schema> {
         let migrations = sqlx::query_as::<_, (i64, String)>(MIGRATIONS_APPLIED)
             .fetch_all(&self.pool)
@@ -344,10 +368,14 @@ impl Store for PgStore {
         .iter()
         .map(rows::audit_entry)
         .collect::<Result<_>>()?;
+        let (users, tokens, account_events) = Self::dump_accounts(&mut tx).await?;
         tx.commit().await?;
         Ok(Dump {
             postmortems,
             audit_log,
+            users,
+            tokens,
+            account_events,
         })
     }
 
@@ -359,6 +387,7 @@ impl Store for PgStore {
             write::insert(&mut tx, pm).await?;
         }
         write::append_audit(&mut tx, &dump.audit_log).await?;
+        Self::restore_accounts(&mut tx, dump).await?;
         tx.commit().await?;
         Ok(())
     }

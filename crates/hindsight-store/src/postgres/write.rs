@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::codec::to_json;
 use crate::search_text::SearchText;
-use crate::sql::{PROJECTION_TABLES, distinct};
+use crate::sql::{PROJECTION_TABLES, distinct, readers};
 use crate::{Result, StoreError};
 
 pub(super) type Tx = Transaction<'static, Postgres>;
@@ -194,10 +194,11 @@ async fn write_projection(tx: &mut Tx, seq: i64, pm: &Postmortem) -> Result<()> 
         )));
     }
 
+    let readers = readers(pm);
     for (table, column, values) in [
         ("postmortem_services", "service", &pm.services),
         ("postmortem_tags", "tag", &pm.tags),
-        ("postmortem_access", "principal", &pm.restricted_to),
+        ("postmortem_access", "principal", &readers),
     ] {
         if values.is_empty() {
             continue;

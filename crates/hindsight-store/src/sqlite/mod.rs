@@ -9,7 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use hindsight_core::{AuditEntry, Postmortem, diff};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use uuid::Uuid;
@@ -19,8 +20,8 @@ use crate::dump::{Dump, check_restorable};
 use crate::search_text::{SearchText, fts_query};
 use crate::snippet::split_snippet;
 use crate::sql::{
-    Dialect, MIGRATIONS_APPLIED, PROJECTION_TABLES, actions_query, distinct, list_query,
-    push_filter, push_limit,
+    Dialect, MIGRATIONS_APPLIED, PROJECTION_TABLES, actions_query, count_query, distinct,
+    list_query, push_filter, push_limit, readers,
 };
 use crate::types::*;
 use crate::{Result, Store, StoreError};
@@ -59,6 +60,8 @@ impl SqliteStore {
     }
 }
 
+crate::account_store::impl_accounts!(SqliteStore, Sqlite, write);
+
 type Builder = QueryBuilder<Sqlite>;
 type Tx = Transaction<'static, Sqlite>;
 
@@ -74,6 +77,22 @@ impl Dialect for Sqlite {
 
     fn day(day: NaiveDate) -> String {
         day.to_string()
+    }
+
+    type Id = String;
+
+    fn id(id: Uuid) -> String {
+        id.to_string()
+    }
+
+    fn read_time(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>> {
+        let text: Option<String> = row.try_get(column)?;
+        text.map(|t| rows::parse_timestamp(&t, column)).transpose()
+    }
+
+    fn read_id(row: &SqliteRow, column: &str) -> Result<Uuid> {
+        let id: String = row.try_get(column)?;
+        Uuid::parse_str(&id).map_err(|e| crate::codec::corrupt(&id, e))
     }
 
     fn push_handle(q: &mut Builder, handle: &str) {
@@ -277,6 +296,14 @@ impl Store for SqliteStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    async fn count_matching(&self, filter: &Filter) -> Result<u64> {
+        let n: i64 = count_query::<Sqlite>(filter)
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn schema(&self) -> Result<Schema> {
         let migrations = sqlx::query_as::<_, (i64, String)>(MIGRATIONS_APPLIED)
             .fetch_all(&self.pool)
@@ -311,10 +338,14 @@ impl Store for SqliteStore {
         .iter()
         .map(rows::audit_entry)
         .collect::<Result<_>>()?;
+        let (users, tokens, account_events) = Self::dump_accounts(&mut tx).await?;
         tx.commit().await?;
         Ok(Dump {
             postmortems,
             audit_log,
+            users,
+            tokens,
+            account_events,
         })
     }
 
@@ -327,6 +358,7 @@ impl Store for SqliteStore {
         for entry in &dump.audit_log {
             append_audit(&mut tx, entry).await?;
         }
+        Self::restore_accounts(&mut tx, dump).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -421,10 +453,11 @@ async fn clear_projection(tx: &mut Tx, seq: i64) -> Result<()> {
 
 /// Writes the queryable copy of the nested records and the search index.
 async fn write_projection(tx: &mut Tx, seq: i64, pm: &Postmortem) -> Result<()> {
+    let readers = readers(pm);
     for (table, column, values) in [
         ("postmortem_services", "service", &pm.services),
         ("postmortem_tags", "tag", &pm.tags),
-        ("postmortem_access", "principal", &pm.restricted_to),
+        ("postmortem_access", "principal", &readers),
     ] {
         for value in distinct(values) {
             sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -16,7 +16,7 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn parse_timestamp(text: &str, id: &str) -> Result<DateTime<Utc>> {
+pub fn parse_timestamp(text: &str, id: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| corrupt(id, format!("bad timestamp `{text}`: {e}")))
