@@ -70,6 +70,19 @@ pub enum Command {
     /// Copy everything from one database to another, empty one (e.g. SQLite to
     /// PostgreSQL), and verify the copy by counts and checksum.
     MigrateData(MigrateDataArgs),
+    /// Manage accounts: add, list, update, set a password.
+    #[command(subcommand)]
+    User(crate::accounts::UserCommand),
+    /// Manage API tokens: create (shown once), list, revoke.
+    #[command(subcommand)]
+    Token(crate::accounts::TokenCommand),
+    /// Run the HTTP server: the JSON API, health checks and metrics.
+    Serve(crate::serve::ServeArgs),
+    /// Check postmortem files for blame, vague actions, missing sections,
+    /// timeline problems and secrets (no database needed).
+    Lint(crate::quality::LintArgs),
+    /// Score postmortem files against the rubric, with the evidence for each score.
+    Score(crate::quality::ScoreArgs),
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +169,15 @@ pub struct ExportArgs {
     /// Folder to write one file per postmortem into (created if needed).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Export for publication: secrets, email addresses and the configured
+    /// patterns are replaced by `[REDACTED:<kind>]`; restricted postmortems
+    /// are refused (skipped with --all).
+    #[arg(long)]
+    pub public: bool,
+    /// Configuration with the redaction patterns (with --public). Default:
+    /// the nearest .hindsight.toml above the current folder.
+    #[arg(long, value_name = "FILE", requires = "public")]
+    pub config: Option<PathBuf>,
 }
 
 /// Filters shared by `list` and `search`.

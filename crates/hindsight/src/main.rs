@@ -1,5 +1,6 @@
 //! `hindsight`: the command line of the Hindsight postmortem platform.
 
+mod accounts;
 mod actions;
 mod cli;
 mod database;
@@ -7,6 +8,8 @@ mod files;
 mod migrate;
 mod output;
 mod postmortems;
+mod quality;
+mod serve;
 mod transfer;
 
 use std::process::ExitCode;
@@ -58,5 +61,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Action(args) => actions::run(&ctx, args).await,
         Command::Migrate(args) => migrate::schema(&ctx, &args).await,
         Command::MigrateData(args) => migrate::data(&args).await,
+        Command::User(command) => accounts::user(&ctx, command).await,
+        Command::Token(command) => accounts::token(&ctx, command).await,
+        Command::Serve(args) => serve::run(&cli.global, &ctx, &args).await,
+        Command::Lint(args) => quality::lint(&args),
+        Command::Score(args) => quality::score(&args),
     }
 }

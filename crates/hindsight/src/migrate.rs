@@ -47,11 +47,20 @@ pub async fn data(args: &MigrateDataArgs) -> Result<ExitCode> {
         .with_context(|| format!("cannot copy {from_name} into {to_name}"))?;
     let (source, target) = (from.dump().await?, to.dump().await?);
     let (source_sum, target_sum) = (source.checksum()?, target.checksum()?);
-    let counts = |d: &hindsight_store::Dump| (d.postmortems.len(), d.audit_log.len());
+    let counts = |d: &hindsight_store::Dump| {
+        [
+            d.postmortems.len(),
+            d.audit_log.len(),
+            d.users.len(),
+            d.tokens.len(),
+            d.account_events.len(),
+        ]
+    };
     if counts(&source) != counts(&target) || source_sum != target_sum {
         bail!(
-            "verification failed after the copy: {from_name} has {:?} (postmortems, audit entries), \
-             checksum {source_sum}; {to_name} has {:?}, checksum {target_sum}",
+            "verification failed after the copy: {from_name} has {:?} (postmortems, audit \
+             entries, users, tokens, account events), checksum {source_sum}; {to_name} has {:?}, \
+             checksum {target_sum}",
             counts(&source),
             counts(&target)
         );
@@ -60,9 +69,15 @@ pub async fn data(args: &MigrateDataArgs) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&copied)?);
     } else {
         println!(
-            "copied {} postmortems and {} audit entries from {from_name} to {to_name}\n\
+            "copied {} postmortems, {} audit entries, {} users, {} API tokens and {} account \
+             events from {from_name} to {to_name}\n\
              verified: same counts, sha256 {} on both sides",
-            copied.postmortems, copied.audit_entries, copied.checksum
+            copied.postmortems,
+            copied.audit_entries,
+            copied.users,
+            copied.tokens,
+            copied.account_events,
+            copied.checksum
         );
     }
     Ok(ExitCode::SUCCESS)

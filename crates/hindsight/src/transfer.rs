@@ -7,7 +7,8 @@ use anyhow::{Context as _, Result, bail};
 use chrono::{NaiveDate, Utc};
 use hindsight_core::format::{self, Given};
 use hindsight_core::import::{ImportPlan, plan};
-use hindsight_core::{Postmortem, demo};
+use hindsight_core::{Postmortem, Visibility, demo};
+use hindsight_quality::redact::Redactor;
 use hindsight_store::{AuditAction, Filter, Store};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -62,7 +63,7 @@ impl Report {
 }
 
 pub async fn import(ctx: &Context, args: &ImportArgs) -> Result<ExitCode> {
-    let files = collect_files(&args.paths)?;
+    let files = collect_files(&args.paths, is_postmortem_file)?;
     let mut report = Report::default();
     // Read and check every file before saving anything: a batch with a broken
     // file leaves the database as it was.
@@ -135,15 +136,15 @@ fn progress(len: usize) -> ProgressBar {
     bar
 }
 
-/// Files named on the command line, and the `.md`/`.json` files found in the
-/// folders named there (recursively, skipping README files), sorted.
-fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// Files named on the command line, and the files found in the folders named
+/// there that `keep` accepts (recursively, sorted).
+pub(crate) fn collect_files(paths: &[PathBuf], keep: fn(&Path) -> bool) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         let meta =
             std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
         if meta.is_dir() {
-            walk(path, &mut files)?;
+            walk(path, keep, &mut files)?;
         } else {
             files.push(path.clone());
         }
@@ -151,7 +152,7 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+fn walk(dir: &Path, keep: fn(&Path) -> bool, files: &mut Vec<PathBuf>) -> Result<()> {
     let mut entries = std::fs::read_dir(dir)
         .with_context(|| format!("cannot list {}", dir.display()))?
         .collect::<std::io::Result<Vec<_>>>()
@@ -160,22 +161,29 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     for entry in entries {
         let path = entry.path();
         if path.is_dir() {
-            walk(&path, files)?;
-        } else if is_postmortem_file(&path) {
+            walk(&path, keep, files)?;
+        } else if keep(&path) {
             files.push(path);
         }
     }
     Ok(())
 }
 
+/// Markdown and JSON files, README files excepted.
 fn is_postmortem_file(path: &Path) -> bool {
+    has_extension(path, &["md", "markdown", "json"])
+}
+
+/// Markdown files, README files excepted.
+pub(crate) fn is_markdown_file(path: &Path) -> bool {
+    has_extension(path, &["md", "markdown"])
+}
+
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     !name.to_ascii_lowercase().starts_with("readme.")
-        && matches!(
-            ext.to_ascii_lowercase().as_str(),
-            "md" | "markdown" | "json"
-        )
+        && extensions.contains(&ext.to_ascii_lowercase().as_str())
 }
 
 /// Reads one file: a Markdown postmortem, or JSON (one postmortem or an array).
@@ -269,10 +277,27 @@ pub async fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
     if args.all {
         pms.sort_by_key(key_number);
     }
+    let redactor = if args.public {
+        let redactor = crate::quality::redactor(args.config.as_deref())?;
+        pms = public_copies(pms, &redactor, args.all)?;
+        Some(redactor)
+    } else {
+        None
+    };
+    // Every text written by a public export is checked for secrets first.
+    let written = |what: &str, text: String| -> Result<String> {
+        if let Some(r) = &redactor {
+            crate::quality::check_public(r, what, &text)?;
+        }
+        Ok(text)
+    };
     match (&args.out, args.format) {
-        (None, Format::Json) => println!("{}", serde_json::to_string_pretty(&pms)?),
+        (None, Format::Json) => println!(
+            "{}",
+            written("the export", serde_json::to_string_pretty(&pms)?)?
+        ),
         (None, Format::Md) => match pms.as_slice() {
-            [one] => print!("{}", format::render(one)),
+            [one] => print!("{}", written(&one.handle(), format::render(one))?),
             _ => bail!("several postmortems as Markdown need a folder: add --out DIR"),
         },
         (Some(dir), format) => {
@@ -283,6 +308,7 @@ pub async fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
                     Format::Md => ("md", format::render(pm)),
                     Format::Json => ("json", serde_json::to_string_pretty(pm)?),
                 };
+                let text = written(&pm.handle(), text)?;
                 let path = dir.join(format!("{}.{ext}", file_stem(pm)));
                 std::fs::write(&path, text)
                     .with_context(|| format!("cannot write {}", path.display()))?;
@@ -291,6 +317,34 @@ pub async fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Redacted copies for publication: secrets, emails and configured patterns
+/// replaced by `[REDACTED:<kind>]` in every text. Restricted postmortems are
+/// never published: named, they are an error; with `--all`, skipped.
+fn public_copies(pms: Vec<Postmortem>, redactor: &Redactor, all: bool) -> Result<Vec<Postmortem>> {
+    let mut out = Vec::new();
+    for pm in pms {
+        if pm.visibility == Visibility::Restricted {
+            if !all {
+                bail!(
+                    "{} is restricted and cannot be exported as public",
+                    pm.handle()
+                );
+            }
+            eprintln!("skipped {}: restricted", pm.handle());
+            continue;
+        }
+        let (mut copy, redactions) = redactor
+            .redact_postmortem(&pm)
+            .with_context(|| format!("cannot redact {}", pm.handle()))?;
+        copy.restricted_to.clear();
+        for r in &redactions {
+            eprintln!("redacted {} in {}: {}", r.kind, pm.handle(), r.field);
+        }
+        out.push(copy);
+    }
+    Ok(out)
 }
 
 /// The number of a `PM-n` key, for ordering exports by creation.

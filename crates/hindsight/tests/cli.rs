@@ -515,6 +515,8 @@ fn migrate_data_moves_a_deployment_to_postgres_and_back() {
         "--owner",
         "tom.becker",
     ]);
+    s.ok(&["user", "add", "bob", "--role", "editor", "--group", "sre"]);
+    s.ok(&["token", "create", "--user", "bob", "--scope", "write"]);
     let deleted = s.ok(&["delete", "PM-4", "--yes"]);
     let deleted_id = deleted
         .trim()
@@ -538,6 +540,10 @@ fn migrate_data_moves_a_deployment_to_postgres_and_back() {
         s.ok_on(&pg_url, &["export", "--all", "--format", "json"]),
         original
     );
+    assert!(there.contains("1 users, 1 API tokens"), "{there}");
+    for listing in [["user", "list", "--json"], ["token", "list", "--json"]] {
+        assert_eq!(s.ok_on(&pg_url, &listing), s.ok(&listing));
+    }
     // The deleted postmortem's history moved too.
     let history = |db: &str| s.ok_on(db, &["history", deleted_id]);
     assert_eq!(history(&pg_url), history(&db));

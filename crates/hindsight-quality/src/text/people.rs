@@ -1,0 +1,801 @@
+//! Who is a person in a sentence: the postmortem's own people (owner,
+//! authors, reviewers, action owners), given names, `@handles`, roles ("the
+//! on-call engineer", "an SRE", "the DBA"), teams and pronouns.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use super::tokens::{Kind, Token};
+
+static GIVEN_NAMES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../data/given_names.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
+/// Words after a name that make it a product, not a person ("Travis CI").
+const PRODUCT_SUFFIXES: &[&str] = &[
+    "ci",
+    "db",
+    "api",
+    "cloud",
+    "server",
+    "pipeline",
+    "bot",
+    "agent",
+    "service",
+    "operator",
+    "controller",
+    "cluster",
+    "sdk",
+    "labs",
+    "inc",
+    "corp",
+    "ltd",
+    "company",
+    "app",
+    "node",
+];
+
+/// Nouns that name a person by their role.
+const ROLE_HEADS: &[&str] = &[
+    "engineer",
+    "developer",
+    "dev",
+    "programmer",
+    "sre",
+    "dba",
+    "operator",
+    "admin",
+    "administrator",
+    "sysadmin",
+    "intern",
+    "contractor",
+    "employee",
+    "staffer",
+    "member",
+    "on-call",
+    "oncall",
+    "on-caller",
+    "responder",
+    "manager",
+    "reviewer",
+    "approver",
+    "author",
+    "committer",
+    "maintainer",
+    "analyst",
+    "technician",
+    "architect",
+    "commander",
+    "person",
+    "individual",
+    "colleague",
+    "coworker",
+    "co-worker",
+    "hire",
+    "newcomer",
+    "human",
+    "tester",
+    "owner",
+    "consultant",
+    "specialist",
+    "lead",
+    "captain",
+    "driver",
+    "shepherd",
+    "coordinator",
+    "someone",
+    "somebody",
+];
+
+/// Words that start a noun phrase naming someone.
+const DETERMINERS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "our",
+    "another",
+    "that",
+    "this",
+    "their",
+    "his",
+    "her",
+    "your",
+    "my",
+    "whichever",
+    "some",
+    "one",
+];
+
+/// Upper-case modifiers that still describe a role ("the SRE on call", "a QA engineer").
+const ROLE_CAPITALS: &[&str] = &[
+    "sre", "dba", "qa", "it", "ops", "devops", "on-call", "oncall", "platform", "security",
+    "release", "network", "database", "support", "senior", "junior", "new", "lead",
+];
+
+/// Modifiers that make the head a piece of software ("the Kubernetes operator").
+const TECH_MODIFIERS: &[&str] = &[
+    "kubernetes",
+    "k8s",
+    "postgres",
+    "postgresql",
+    "helm",
+    "crd",
+    "prometheus",
+    "cluster",
+    "mysql",
+    "redis",
+    "kafka",
+    "etcd",
+    "terraform",
+    "service",
+    "resource",
+    "code",
+    "file",
+    "package",
+    "module",
+    "record",
+    "object",
+    "database-backed",
+];
+
+/// Words that may follow a person's noun phrase: a verb, an auxiliary, a
+/// preposition or punctuation. "the developer portal" is not a person.
+const FOLLOWERS: &[&str] = &[
+    "was",
+    "were",
+    "is",
+    "are",
+    "had",
+    "has",
+    "have",
+    "did",
+    "didn't",
+    "does",
+    "doesn't",
+    "should",
+    "shouldn't",
+    "could",
+    "couldn't",
+    "would",
+    "wouldn't",
+    "must",
+    "may",
+    "might",
+    "will",
+    "can",
+    "cannot",
+    "can't",
+    "who",
+    "that",
+    "then",
+    "also",
+    "just",
+    "accidentally",
+    "mistakenly",
+    "inadvertently",
+    "unintentionally",
+    "never",
+    "not",
+    "still",
+    "on",
+    "in",
+    "at",
+    "for",
+    "from",
+    "with",
+    "to",
+    "by",
+    "of",
+    "and",
+    "or",
+    "but",
+    "responsible",
+    "involved",
+    "manually",
+    "immediately",
+    "quickly",
+    "promptly",
+    "simply",
+    "only",
+    "first",
+    "later",
+    "again",
+    "however",
+    "wasn't",
+    "weren't",
+    "isn't",
+    "hadn't",
+    "forgot",
+    "failed",
+    "neglected",
+    "ignored",
+    "overlooked",
+    "missed",
+    "carelessly",
+    "wrongly",
+    "incorrectly",
+    "apparently",
+    "clearly",
+    "obviously",
+    "evidently",
+    "who'd",
+    "should've",
+    "could've",
+    "pushed",
+    "ran",
+    "made",
+    "took",
+    "broke",
+    "wrote",
+    "went",
+    "saw",
+    "began",
+    "chose",
+    "sent",
+    "set",
+    "put",
+    "shut",
+    "hit",
+    "cut",
+    "let",
+    "read",
+    "left",
+    "kept",
+    "lost",
+    "got",
+    "gave",
+    "brought",
+    "thought",
+    "knew",
+    "understood",
+    "fell",
+    "drove",
+    "spun",
+    "stood",
+    "struck",
+    "threw",
+    "undid",
+    "overrode",
+    "mistook",
+    "misread",
+    "rebuilt",
+    "built",
+    "caught",
+    "held",
+    "meant",
+    "paid",
+    "said",
+    "told",
+    "found",
+    "heard",
+    "led",
+    "sat",
+    "spent",
+    "forgotten",
+    "hadn't",
+    "deleted",
+    "dropped",
+    "keep",
+    "keeps",
+    "kept",
+    "always",
+    "often",
+    "repeatedly",
+    "routinely",
+    "constantly",
+    "overwrote",
+    "wiped",
+    "during",
+    "before",
+    "after",
+    "when",
+    "while",
+    "because",
+    "since",
+    "as",
+    "earlier",
+    "yesterday",
+    "today",
+    "overnight",
+    "alone",
+    "themselves",
+];
+
+/// What kind of person a mention names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// A named person or `@handle`.
+    Named,
+    /// A role: "the on-call engineer", "an SRE", "someone".
+    Role,
+    /// A team: "the payments team".
+    Team,
+    /// `he`, `she`, `I`, `you`.
+    Pronoun,
+    /// `we`: the writers themselves.
+    We,
+    /// `they`: a person or a system.
+    They,
+}
+
+impl Who {
+    /// Names or describes a specific person or team (not `we` or `they`).
+    pub fn is_someone(self) -> bool {
+        matches!(self, Who::Named | Who::Role | Who::Team | Who::Pronoun)
+    }
+}
+
+/// A mention of a person: tokens `tokens` of the sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub tokens: Range<usize>,
+    pub who: Who,
+    /// Written as a possessive (`Bob's`, `the engineer's`).
+    pub possessive: bool,
+    /// A bare plural ("engineers"): people in general, not someone in particular.
+    pub generic: bool,
+}
+
+/// The people a postmortem knows by name, plus configured ones.
+#[derive(Debug, Clone, Default)]
+pub struct People {
+    /// Lower-case handles (`priya.raman`) and the name parts of each (`priya`, `raman`).
+    known: HashSet<String>,
+}
+
+impl People {
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> People {
+        let mut known = HashSet::new();
+        for name in names {
+            let lower = name.trim().trim_start_matches('@').to_lowercase();
+            if lower.is_empty() || is_group_word(&lower) {
+                continue;
+            }
+            for part in lower.split(['.', '_', '-', ' ']) {
+                if part.len() >= 3 && part.chars().all(char::is_alphabetic) && !is_group_word(part)
+                {
+                    known.insert(part.to_string());
+                }
+            }
+            known.insert(lower);
+        }
+        People { known }
+    }
+
+    fn is_known(&self, token: &Token) -> bool {
+        let word = token.lower.trim_start_matches('@');
+        self.known.contains(word)
+            && (token.capital || word.contains(['.', '_']) || token.lower.starts_with('@'))
+    }
+}
+
+fn is_group_word(word: &str) -> bool {
+    matches!(
+        word,
+        "team"
+            | "ops"
+            | "sre"
+            | "eng"
+            | "bot"
+            | "admin"
+            | "oncall"
+            | "on-call"
+            | "tbd"
+            | "all"
+            | "everyone"
+    )
+}
+
+/// Every mention of a person in `tokens[range]`.
+pub fn mentions(tokens: &[Token], range: Range<usize>, people: &People) -> Vec<Mention> {
+    let mut out: Vec<Mention> = Vec::new();
+    let mut i = range.start;
+    while i < range.end {
+        if let Some(m) = mention_at(tokens, i, range.clone(), people) {
+            i = m.tokens.end;
+            out.push(m);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) -> Option<Mention> {
+    let t = &tokens[i];
+    if t.kind != Kind::Word {
+        return None;
+    }
+    let next = |k: usize| tokens.get(k).filter(|_| k < range.end);
+    let at_start = i == range.start;
+    let mention = |end: usize, who: Who| {
+        Some(Mention {
+            tokens: i..end,
+            who,
+            possessive: tokens[end - 1].possessive,
+            generic: false,
+        })
+    };
+    match t.lower.as_str() {
+        "he" | "she" | "i" | "you" => return mention(i + 1, Who::Pronoun),
+        "we" => return mention(i + 1, Who::We),
+        "they" => return mention(i + 1, Who::They),
+        "someone" | "somebody" => return mention(i + 1, Who::Role),
+        // A department named on its own: "Ops failed to escalate".
+        "ops" | "devops" | "sysops" | "netops" | "secops" | "engineering" | "devs" | "qa"
+        | "management"
+            if (t.capital || at_start) && follows_person(next(i + 1)) && next(i + 1).is_some() =>
+        {
+            return mention(i + 1, Who::Team);
+        }
+        _ => {}
+    }
+    if t.lower.starts_with('@') && t.lower.len() > 1 || people.is_known(t) {
+        return mention(i + 1, Who::Named);
+    }
+    if t.capital
+        && (GIVEN_NAMES.contains(fold(&t.lower).as_str())
+            || acts_like_a_person(tokens, i, range.clone()))
+    {
+        let product = next(i + 1).is_some_and(|n| PRODUCT_SUFFIXES.contains(&n.lower.as_str()));
+        let after_article = i > range.start
+            && matches!(
+                tokens[i - 1].lower.as_str(),
+                "the"
+                    | "a"
+                    | "an"
+                    | "san"
+                    | "santa"
+                    | "st"
+                    | "saint"
+                    | "fort"
+                    | "port"
+                    | "los"
+                    | "las"
+                    | "el"
+                    | "mount"
+                    | "lake"
+                    | "cape"
+                    | "são"
+                    | "sao"
+                    | "rio"
+                    | "new"
+            );
+        if !product && !after_article && !t.all_caps {
+            // "Alice Smith": take the surname along.
+            let surname = !t.possessive
+                && next(i + 1).is_some_and(|n| {
+                    n.capital
+                        && n.is_word()
+                        && !FOLLOWERS.contains(&n.lower.as_str())
+                        && n.start == t.end + 1
+                });
+            return mention(if surname { i + 2 } else { i + 1 }, Who::Named);
+        }
+    }
+    // "the payments team", "team B"
+    if DETERMINERS.contains(&t.lower.as_str()) || at_start {
+        let start = if DETERMINERS.contains(&t.lower.as_str()) {
+            i + 1
+        } else {
+            i
+        };
+        for width in 0..=2 {
+            let head_at = start + width;
+            let Some(head) = next(head_at) else { break };
+            if !head.is_word() {
+                break;
+            }
+            let modifiers = &tokens[start..head_at];
+            if modifiers.iter().any(|m| {
+                !m.is_word()
+                    || TECH_MODIFIERS.contains(&m.lower.as_str())
+                    || m.capital
+                        && m.start != tokens[range.start].start
+                        && !ROLE_CAPITALS.contains(&m.lower.as_str())
+            }) {
+                break;
+            }
+            if head.lower == "team" || head.lower == "teams" {
+                if width > 0 && (head.possessive || follows_person(next(head_at + 1))) {
+                    return mention(head_at + 1, Who::Team);
+                }
+                if width > 0 {
+                    break;
+                }
+                continue;
+            }
+            let singular = head
+                .lower
+                .strip_suffix('s')
+                .filter(|s| ROLE_HEADS.contains(s));
+            let is_role = (ROLE_HEADS.contains(&head.lower.as_str()) || singular.is_some())
+                && (head.lower != "lead"
+                    || modifiers.last().is_some_and(|m| {
+                        matches!(
+                            m.lower.as_str(),
+                            "team"
+                                | "tech"
+                                | "technical"
+                                | "project"
+                                | "engineering"
+                                | "release"
+                                | "incident"
+                                | "sre"
+                                | "ops"
+                                | "dev"
+                                | "qa"
+                                | "test"
+                                | "squad"
+                                | "program"
+                                | "product"
+                                | "platform"
+                                | "infra"
+                                | "security"
+                                | "data"
+                                | "on-call"
+                        )
+                    }));
+            if is_role && (head.possessive || follows_person(next(head_at + 1))) {
+                let determined = DETERMINERS.contains(&t.lower.as_str());
+                if determined || singular.is_some() || width > 0 {
+                    let mut m = mention(head_at + 1, Who::Role)?;
+                    m.generic = !determined && singular.is_some();
+                    return Some(m);
+                }
+            }
+        }
+    }
+    // "engineers forgot", "because developers skipped": a bare plural role.
+    if let Some(single) = t.lower.strip_suffix('s')
+        && ROLE_HEADS.contains(&single)
+        && !matches!(
+            single,
+            "someone" | "somebody" | "person" | "human" | "owner" | "member" | "lead"
+        )
+        && follows_person(next(i + 1))
+        && next(i + 1).is_some_and(|n| {
+            n.is_word()
+                && n.lower != "to"
+                && n.lower != "and"
+                && n.lower != "of"
+                && n.lower != "on"
+                && n.lower != "in"
+                && n.lower != "for"
+                && n.lower != "with"
+                && n.lower != "at"
+        })
+    {
+        let mut m = mention(i + 1, Who::Role)?;
+        m.generic = true;
+        return Some(m);
+    }
+    if t.lower == "one"
+        && next(i + 1).is_some_and(|n| n.is("of"))
+        && let Some(m) = next(i + 2).and_then(|_| mention_at(tokens, i + 2, range.clone(), people))
+    {
+        return Some(Mention {
+            tokens: i..m.tokens.end,
+            ..m
+        });
+    }
+    None
+}
+
+/// Companies and tools that act in postmortems but are not people.
+const ORGANISATIONS: &[&str] = &[
+    "google",
+    "amazon",
+    "aws",
+    "microsoft",
+    "azure",
+    "facebook",
+    "meta",
+    "github",
+    "gitlab",
+    "slack",
+    "stripe",
+    "netflix",
+    "cloudflare",
+    "fastly",
+    "akamai",
+    "etsy",
+    "twitter",
+    "reddit",
+    "heroku",
+    "salesforce",
+    "atlassian",
+    "spotify",
+    "uber",
+    "apple",
+    "dropbox",
+    "shopify",
+    "discord",
+    "twilio",
+    "okta",
+    "zoom",
+    "linkedin",
+    "instagram",
+    "valve",
+    "nasa",
+    "terraform",
+    "kubernetes",
+    "ansible",
+    "jenkins",
+    "puppet",
+    "chef",
+    "helm",
+    "argo",
+    "docker",
+    "nginx",
+    "envoy",
+    "istio",
+    "postgres",
+    "mysql",
+    "redis",
+    "kafka",
+    "cassandra",
+    "elasticsearch",
+    "mongodb",
+    "prometheus",
+    "grafana",
+    "alertmanager",
+    "pagerduty",
+    "datadog",
+    "sentry",
+    "cron",
+    "systemd",
+    "dependabot",
+    "renovate",
+    "copilot",
+    "vendor",
+    "customer",
+    "users",
+    "customers",
+    "management",
+    "legal",
+    "finance",
+    "marketing",
+    "sales",
+];
+
+/// Latin letters without their accents, for name lookup (`Tomás` is `tomas`).
+fn fold(word: &str) -> String {
+    word.chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' => 'a',
+            'é' | 'è' | 'ê' | 'ë' | 'ę' | 'ē' => 'e',
+            'í' | 'ì' | 'î' | 'ï' | 'ı' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'ō' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' | 'ū' => 'u',
+            'ñ' | 'ń' => 'n',
+            'ç' | 'č' | 'ć' => 'c',
+            'ş' | 'š' | 'ś' => 's',
+            'ž' | 'ź' | 'ż' => 'z',
+            'ł' => 'l',
+            'ğ' => 'g',
+            other => other,
+        })
+        .collect()
+}
+
+/// An unknown capitalised word at the start of a sentence, followed by a
+/// verb only people do ("Xiomara forgot to ..."): a name not on the list.
+fn acts_like_a_person(tokens: &[Token], i: usize, range: Range<usize>) -> bool {
+    const HUMAN_VERBS: &[&str] = &[
+        "forgot",
+        "neglected",
+        "mistyped",
+        "fat-fingered",
+        "carelessly",
+        "panicked",
+        "misread",
+        "misjudged",
+        "accidentally",
+        "mistakenly",
+        "ignored",
+        "overlooked",
+    ];
+    i == range.start
+        && !DETERMINERS.contains(&tokens[i].lower.as_str())
+        && !ORGANISATIONS.contains(&tokens[i].lower.as_str())
+        && !matches!(
+            tokens[i].lower.as_str(),
+            "it" | "there"
+                | "these"
+                | "those"
+                | "which"
+                | "what"
+                | "such"
+                | "each"
+                | "every"
+                | "one"
+                | "all"
+                | "both"
+                | "then"
+        )
+        && tokens[i].lower.chars().all(char::is_alphabetic)
+        && tokens
+            .get(i + 1)
+            .filter(|_| i + 1 < range.end)
+            .is_some_and(|n| HUMAN_VERBS.contains(&n.lower.as_str()))
+}
+
+/// Whether `next` can follow a noun phrase that names a person.
+fn follows_person(next: Option<&Token>) -> bool {
+    match next {
+        None => true,
+        Some(n) if n.kind != Kind::Word => true,
+        Some(n) => {
+            FOLLOWERS.contains(&n.lower.as_str())
+                || n.lower.len() > 4 && n.lower.ends_with("ed") && !n.capital
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokens::tokenize;
+
+    fn found(text: &str, people: &People) -> Vec<(String, Who)> {
+        let tokens = tokenize(text);
+        mentions(&tokens, 0..tokens.len(), people)
+            .into_iter()
+            .map(|m| {
+                (
+                    text[tokens[m.tokens.start].start..tokens[m.tokens.end - 1].end].to_string(),
+                    m.who,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn names_roles_and_teams_are_people_but_software_is_not() {
+        let none = People::default();
+        assert_eq!(
+            found("Alice rolled back at 12:00", &none),
+            [("Alice".to_string(), Who::Named)]
+        );
+        assert_eq!(
+            found("The on-call engineer forgot to check", &none),
+            [("The on-call engineer".to_string(), Who::Role)]
+        );
+        assert_eq!(
+            found("the DBA ran a query", &none),
+            [("the DBA".to_string(), Who::Role)]
+        );
+        assert_eq!(
+            found("the payments team pushed it", &none),
+            [("the payments team".to_string(), Who::Team)]
+        );
+        assert!(found("The Kubernetes operator restarted", &none).is_empty());
+        assert!(
+            found("We updated the developer portal", &none)
+                .iter()
+                .all(|(_, w)| *w == Who::We)
+        );
+        assert!(found("Travis CI failed", &none).is_empty());
+        assert!(found("The on-call rotation was changed", &none).is_empty());
+        assert_eq!(
+            found("one of our engineers deleted it", &none),
+            [("one of our engineers".to_string(), Who::Role)]
+        );
+    }
+
+    #[test]
+    fn the_postmortems_people_are_known_by_handle_and_name() {
+        let people = People::new(["priya.raman", "@tom"]);
+        assert_eq!(found("Raman paged priya.raman", &people).len(), 2);
+        assert_eq!(
+            found("@tom acked", &people),
+            [("@tom".to_string(), Who::Named)]
+        );
+    }
+}

@@ -1,0 +1,62 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hindsight_core::review::ReviewPolicy;
+use hindsight_store::Store;
+
+use crate::config::Config;
+use crate::quality::Quality;
+use crate::ratelimit::Limiter;
+
+/// How long failed logins count against an account or address.
+const LOGIN_WINDOW: Duration = Duration::from_secs(300);
+
+/// The shared state of the server.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub limits: Limits,
+    /// The team's review rules (approvals `final` needs, due dates).
+    pub review: Arc<ReviewPolicy>,
+    /// The OpenAPI document, made once from the router.
+    pub openapi: Arc<serde_json::Value>,
+    /// Lint rules, rubric and redaction.
+    pub quality: Arc<Quality>,
+    /// Mark the session cookie `Secure`.
+    pub cookie_secure: bool,
+    /// Failed logins per account name and per client address.
+    pub logins_by_account: Arc<Limiter>,
+    pub logins_by_address: Arc<Limiter>,
+}
+
+/// Limits on what a request may send.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub body_bytes: usize,
+    pub json_depth: usize,
+}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        config: &Config,
+        quality: Quality,
+        openapi: serde_json::Value,
+    ) -> Self {
+        AppState {
+            store,
+            limits: Limits {
+                body_bytes: config.body_limit,
+                json_depth: config.json_depth,
+            },
+            review: Arc::new(config.review.clone()),
+            openapi: Arc::new(openapi),
+            quality: Arc::new(quality),
+            cookie_secure: config.cookie_secure,
+            logins_by_account: Arc::new(Limiter::new(5, LOGIN_WINDOW)),
+            logins_by_address: Arc::new(Limiter::new(20, LOGIN_WINDOW)),
+        }
+    }
+}
