@@ -1,118 +1,54 @@
 //! Sorting and keyset pagination of postmortem lists with an opaque cursor.
 //!
-//! The cursor holds the sort it was made for and the sort value and id of the
-//! last row served, so the next page starts right after that row even when rows
-//! were added or deleted in between (no offsets that shift).
-
-use std::cmp::Ordering;
-use std::str::FromStr;
+//! The cursor holds the sort it was made for and the id of the last row served;
+//! the store continues right after that row's sort values (keyset paging), so
+//! rows added in between neither shift nor repeat rows (no offsets).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
-use hindsight_store::Summary;
+use hindsight_store::{Filter, Sort, SortField, Summary};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Rows per page unless the client asks otherwise, and the most it may ask for.
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 500;
 
-/// A field lists can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SortField {
-    Started,
-    Updated,
-    Key,
-    Severity,
-    Title,
-}
-
 const SORT_FIELDS: &str = "started, updated, key, severity, title";
 
-/// A sort: a field, ascending or (with a leading `-`) descending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sort {
-    pub field: SortField,
-    pub descending: bool,
-}
-
-impl Default for Sort {
-    /// Newest incident first.
-    fn default() -> Self {
-        Sort {
-            field: SortField::Started,
-            descending: true,
+/// Parses a `sort` parameter: a field, descending with a leading `-`.
+pub fn parse_sort(s: &str) -> Result<Sort, ApiError> {
+    let s = s.trim();
+    let (descending, name) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let field = match name.to_ascii_lowercase().as_str() {
+        "started" => SortField::Started,
+        "updated" => SortField::Updated,
+        "key" => SortField::Key,
+        "severity" => SortField::Severity,
+        "title" => SortField::Title,
+        _ => {
+            return Err(ApiError::invalid(
+                "sort",
+                format!(
+                    "unknown sort `{s}`, expected one of: {SORT_FIELDS} (a leading `-` sorts descending)"
+                ),
+            ));
         }
-    }
-}
-
-impl FromStr for Sort {
-    type Err = ApiError;
-    fn from_str(s: &str) -> Result<Self, ApiError> {
-        let s = s.trim();
-        let (descending, name) = match s.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, s),
-        };
-        let field = match name.to_ascii_lowercase().as_str() {
-            "started" => SortField::Started,
-            "updated" => SortField::Updated,
-            "key" => SortField::Key,
-            "severity" => SortField::Severity,
-            "title" => SortField::Title,
-            _ => {
-                return Err(ApiError::invalid(
-                    "sort",
-                    format!(
-                        "unknown sort `{s}`, expected one of: {SORT_FIELDS} (a leading `-` sorts descending)"
-                    ),
-                ));
-            }
-        };
-        Ok(Sort { field, descending })
-    }
-}
-
-/// A row's value for a sort field. Missing values sort first.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-enum SortValue {
-    Missing,
-    Time(DateTime<Utc>),
-    Number(u64),
-    Text(String),
-}
-
-fn value_of(row: &Summary, field: SortField) -> SortValue {
-    match field {
-        SortField::Started => row.started.map_or(SortValue::Missing, SortValue::Time),
-        SortField::Updated => SortValue::Time(row.updated_at),
-        SortField::Key => key_number(&row.key).map_or_else(
-            || SortValue::Text(row.key.to_lowercase()),
-            SortValue::Number,
-        ),
-        SortField::Severity => row.severity.map_or(SortValue::Missing, |s| {
-            // SEV1..SEV4 -> 1..4
-            SortValue::Number(key_number(s.as_str()).unwrap_or_default())
-        }),
-        SortField::Title => SortValue::Text(row.title.to_lowercase()),
-    }
-}
-
-/// The trailing number of `PM-42` or `SEV2`.
-fn key_number(text: &str) -> Option<u64> {
-    let digits = text.trim_start_matches(|c: char| !c.is_ascii_digit());
-    digits.parse().ok()
+    };
+    Ok(Sort { field, descending })
 }
 
 /// Where the last page ended.
 #[derive(Debug, Serialize, Deserialize)]
 struct Cursor {
     sort: Sort,
-    value: SortValue,
     id: Uuid,
 }
 
@@ -139,112 +75,83 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// Sorts `rows` and returns the page after `cursor` (from the start without one).
-pub fn page(
-    mut rows: Vec<Summary>,
+/// The page of postmortems matching `filter` in `sort` order after `cursor`
+/// (from the start without one). The store pages by keyset: it reads only the
+/// rows of the page, one more to know whether another page follows.
+pub async fn page(
+    state: &AppState,
+    caller: &Caller,
+    mut filter: Filter,
     sort: Sort,
     cursor: Option<&str>,
     limit: u32,
 ) -> Result<Page<Summary>, ApiError> {
-    let order = |a: &(SortValue, Uuid), b: &(SortValue, Uuid)| -> Ordering {
-        let o = a.cmp(b);
-        if sort.descending { o.reverse() } else { o }
-    };
-    let mut keyed: Vec<((SortValue, Uuid), Summary)> = rows
-        .drain(..)
-        .map(|r| ((value_of(&r, sort.field), r.id), r))
-        .collect();
-    keyed.sort_by(|a, b| order(&a.0, &b.0));
-    let start = match cursor.filter(|c| !c.trim().is_empty()) {
-        None => 0,
-        Some(text) => {
-            let cursor = Cursor::decode(text)?;
-            if cursor.sort != sort {
+    filter.sort = sort;
+    if let Some(text) = cursor.filter(|c| !c.trim().is_empty()) {
+        let cursor = Cursor::decode(text)?;
+        if cursor.sort != sort {
+            return Err(ApiError::invalid(
+                "cursor",
+                "the cursor belongs to a list with another sort: keep the sort while paging",
+            ));
+        }
+        // The page starts after the cursor's row: if that row is gone (or was
+        // never the caller's to see), the list must restart, not end silently.
+        match state.store.get(&cursor.id.to_string()).await? {
+            Some(pm) if caller.reader().can_read(&pm) => filter.after = Some(cursor.id),
+            _ => {
                 return Err(ApiError::invalid(
                     "cursor",
-                    "the cursor belongs to a list with another sort: keep the sort while paging",
+                    "the postmortem this cursor continues from was deleted: start the list again",
                 ));
             }
-            let last = (cursor.value, cursor.id);
-            keyed.partition_point(|(k, _)| order(k, &last) != Ordering::Greater)
         }
-    };
-    let limit = limit.clamp(1, MAX_LIMIT) as usize;
-    let rest = keyed.len().saturating_sub(start);
-    let items: Vec<((SortValue, Uuid), Summary)> =
-        keyed.into_iter().skip(start).take(limit).collect();
+    }
+    let limit = limit.clamp(1, MAX_LIMIT);
+    filter.limit = Some(limit + 1);
+    let mut items = state.store.list(&filter).await?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
     let next_cursor = match items.last() {
-        Some(((value, id), _)) if rest > limit => Some(
-            Cursor {
-                sort,
-                value: value.clone(),
-                id: *id,
-            }
-            .encode(),
-        ),
+        Some(last) if more => Some(Cursor { sort, id: last.id }.encode()),
         _ => None,
     };
-    Ok(Page {
-        items: items.into_iter().map(|(_, row)| row).collect(),
-        next_cursor,
-    })
+    Ok(Page { items, next_cursor })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-    use hindsight_core::{Kind, Status, Visibility};
-
-    fn row(n: u32, started: Option<u32>) -> Summary {
-        Summary {
-            id: Uuid::new_v4(),
-            key: format!("PM-{n}"),
-            title: format!("Incident {n}"),
-            kind: Kind::Incident,
-            severity: None,
-            status: Status::Draft,
-            visibility: Visibility::Internal,
-            owner: None,
-            services: vec![],
-            started: started.map(|d| Utc.with_ymd_and_hms(2026, 1, d, 0, 0, 0).unwrap()),
-            version: 1,
-            updated_at: Utc::now(),
-            open_actions: 0,
-        }
-    }
 
     #[test]
-    fn pages_follow_each_other_without_gaps_or_repeats() {
-        let rows: Vec<Summary> = (1..=7).map(|n| row(n, Some(n % 3 + 1))).collect();
-        for sort in ["-started", "key", "-key", "title"] {
-            let sort: Sort = sort.parse().unwrap();
-            let mut seen = Vec::new();
-            let mut cursor = None;
-            loop {
-                let p = page(rows.clone(), sort, cursor.as_deref(), 3).unwrap();
-                seen.extend(p.items.iter().map(|r| r.key.clone()));
-                match p.next_cursor {
-                    Some(c) => cursor = Some(c),
-                    None => break,
-                }
+    fn sorts_parse_with_direction_and_unknown_ones_are_named() {
+        let sort = parse_sort(" -key ").unwrap();
+        assert_eq!(
+            sort,
+            Sort {
+                field: SortField::Key,
+                descending: true
             }
-            let all = page(rows.clone(), sort, None, 100).unwrap();
-            let expected: Vec<String> = all.items.iter().map(|r| r.key.clone()).collect();
-            assert_eq!(seen, expected, "{sort:?}");
-            assert_eq!(seen.len(), 7);
-        }
-        let by_key = page(rows, "-key".parse().unwrap(), None, 2).unwrap();
-        assert_eq!(by_key.items[0].key, "PM-7");
+        );
+        assert_eq!(parse_sort("Title").unwrap().field, SortField::Title);
+        let err = parse_sort("owner").unwrap_err();
+        assert_eq!(err.body.field.as_deref(), Some("sort"));
+        assert!(
+            err.body.message.contains("expected one of: started"),
+            "{}",
+            err.body.message
+        );
     }
 
     #[test]
-    fn foreign_cursors_are_refused() {
-        let rows: Vec<Summary> = (1..=3).map(|n| row(n, None)).collect();
-        let p = page(rows.clone(), Sort::default(), None, 1).unwrap();
-        let cursor = p.next_cursor.unwrap();
-        let err = page(rows.clone(), "key".parse().unwrap(), Some(&cursor), 1).unwrap_err();
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let cursor = Cursor {
+            sort: Sort::default(),
+            id: Uuid::new_v4(),
+        };
+        let back = Cursor::decode(&cursor.encode()).unwrap();
+        assert_eq!((back.sort, back.id), (cursor.sort, cursor.id));
+        let err = Cursor::decode("garbage!").unwrap_err();
         assert_eq!(err.body.field.as_deref(), Some("cursor"));
-        assert!(page(rows, Sort::default(), Some("garbage!"), 1).is_err());
     }
 }

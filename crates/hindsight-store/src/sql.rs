@@ -11,7 +11,7 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::types::{ActionFilter, Filter};
+use crate::types::{ActionFilter, Filter, SortField};
 
 /// How one backend encodes the values the shared queries bind.
 pub(crate) trait Dialect: Database {
@@ -48,7 +48,23 @@ pub(crate) const PROJECTION_TABLES: &[&str] = &[
     "action_items",
 ];
 
-/// `SELECT {columns} FROM postmortems p`, narrowed by `filter`, newest incident first.
+/// The expressions a list is ordered by, on the postmortems table `t`, ending
+/// with `seq` so that the order is total. None is ever NULL, so rows compare.
+fn sort_keys(field: SortField, t: &str) -> Vec<String> {
+    let mut keys = match field {
+        SortField::Started => vec![format!("coalesce({t}.started_at, {t}.created_at)")],
+        SortField::Updated => vec![format!("{t}.updated_at")],
+        SortField::Key => vec![format!("length({t}.key)"), format!("upper({t}.key)")],
+        SortField::Severity => vec![format!("coalesce({t}.severity, 'SEV9')")],
+        SortField::Title => vec![format!("lower({t}.title)")],
+    };
+    keys.push(format!("{t}.seq"));
+    keys
+}
+
+/// `SELECT {columns} FROM postmortems p`, narrowed by `filter`, in its order,
+/// after the row `filter.after` (keyset paging: compares row values, so pages
+/// neither skip nor repeat rows when others are added in between).
 pub(crate) fn list_query<DB: Dialect>(columns: &str, filter: &Filter) -> QueryBuilder<DB>
 where
     String: for<'q> Encode<'q, DB> + Type<DB>,
@@ -56,7 +72,25 @@ where
 {
     let mut q = QueryBuilder::new(format!("SELECT {columns} FROM postmortems p WHERE 1 = 1"));
     push_filter(&mut q, filter);
-    q.push(" ORDER BY coalesce(p.started_at, p.created_at) DESC, p.seq DESC");
+    let (direction, beyond) = if filter.sort.descending {
+        ("DESC", "<")
+    } else {
+        ("ASC", ">")
+    };
+    if let Some(after) = filter.after {
+        q.push(format!(
+            " AND ({}) {beyond} (SELECT {} FROM postmortems q WHERE q.id = ",
+            sort_keys(filter.sort.field, "p").join(", "),
+            sort_keys(filter.sort.field, "q").join(", ")
+        ))
+        .push_bind(DB::id(after))
+        .push(")");
+    }
+    let order: Vec<String> = sort_keys(filter.sort.field, "p")
+        .into_iter()
+        .map(|key| format!("{key} {direction}"))
+        .collect();
+    q.push(format!(" ORDER BY {}", order.join(", ")));
     push_limit(&mut q, filter.limit);
     q
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use hindsight_core::access::Reader;
 use hindsight_core::{ActionItem, ActionStatus, Kind, Milestone, Severity, Status, Visibility};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Narrows lists and searches. Empty fields do not filter.
@@ -18,9 +18,46 @@ pub struct Filter {
     /// Only postmortems whose milestone falls in the window.
     pub window: Option<Window>,
     pub limit: Option<u32>,
+    /// The order of lists (searches are ordered by rank).
+    pub sort: Sort,
+    /// Keyset paging: only rows after this postmortem in `sort` order.
+    pub after: Option<Uuid>,
     /// Only what this reader may see ([`Reader::can_read`]); `None` is every
     /// postmortem (operators on the command line).
     pub reader: Option<Reader>,
+}
+
+/// What a list can be ordered by. Ties are broken by storage order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortField {
+    /// The incident's start (its creation when no start is known).
+    #[default]
+    Started,
+    Updated,
+    /// `PM-9` before `PM-10`.
+    Key,
+    /// SEV1 first; unknown severities last.
+    Severity,
+    /// Case-insensitive.
+    Title,
+}
+
+/// A list order: a field, ascending or descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sort {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    /// Newest incident first.
+    fn default() -> Self {
+        Sort {
+            field: SortField::Started,
+            descending: true,
+        }
+    }
 }
 
 /// A time window on one milestone, each end optional (`from` inclusive, `to` exclusive).

@@ -216,6 +216,126 @@ mod suite {
         assert_eq!(s.get("PM-1").await.unwrap(), Some(good));
     }
 
+    /// Every sort pages by keyset: pages of 3 put together are the whole list in
+    /// order, and a row added between pages neither shifts nor repeats rows.
+    pub async fn lists_sort_and_page_by_keyset(s: &dyn Store) {
+        for (i, title) in [
+            "delta", "Alpha", "charlie", "Bravo", "echo", "foxtrot", "golf",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let day = u32::try_from(i).unwrap() % 4 + 1; // ties on the start day
+            let mut pm = sample(title, "checkout", day);
+            pm.severity = [Some(Severity::Sev2), None, Some(Severity::Sev1)][i % 3];
+            pm.key = Some(format!("PM-{}", [9, 10, 2, 100, 1, 11, 3][i]));
+            s.create(&pm, "alice").await.unwrap();
+        }
+        let fields = [
+            SortField::Started,
+            SortField::Updated,
+            SortField::Key,
+            SortField::Severity,
+            SortField::Title,
+        ];
+        for field in fields {
+            for descending in [false, true] {
+                let sort = Sort { field, descending };
+                let whole = s
+                    .list(&Filter {
+                        sort,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap();
+                let mut paged = Vec::new();
+                let mut after = None;
+                loop {
+                    let filter = Filter {
+                        sort,
+                        after,
+                        limit: Some(3),
+                        ..Default::default()
+                    };
+                    let page = s.list(&filter).await.unwrap();
+                    let Some(last) = page.last() else { break };
+                    after = Some(last.id);
+                    paged.extend(page);
+                }
+                assert_eq!(paged, whole, "{sort:?}");
+            }
+        }
+        let keys = |rows: Vec<Summary>| rows.into_iter().map(|r| r.key).collect::<Vec<_>>();
+        let by_key = Sort {
+            field: SortField::Key,
+            descending: false,
+        };
+        let all = s
+            .list(&Filter {
+                sort: by_key,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            keys(all.clone()),
+            ["PM-1", "PM-2", "PM-3", "PM-9", "PM-10", "PM-11", "PM-100"]
+        );
+        let by_title = Sort {
+            field: SortField::Title,
+            descending: false,
+        };
+        let titles = s
+            .list(&Filter {
+                sort: by_title,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(titles[0].title, "Alpha");
+        assert_eq!(titles[1].title, "Bravo");
+        let by_severity = Sort {
+            field: SortField::Severity,
+            descending: false,
+        };
+        let sev = s
+            .list(&Filter {
+                sort: by_severity,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(sev[0].severity, Some(Severity::Sev1));
+        assert_eq!(
+            sev.last().unwrap().severity,
+            None,
+            "unknown severities last"
+        );
+
+        // A postmortem created between two pages does not shift the next page.
+        let first = s
+            .list(&Filter {
+                sort: by_key,
+                limit: Some(3),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let mut early = sample("zulu", "checkout", 1);
+        early.key = Some("PM-0".into());
+        s.create(&early, "alice").await.unwrap();
+        let next = s
+            .list(&Filter {
+                sort: by_key,
+                limit: Some(3),
+                after: first.last().map(|r| r.id),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(keys(next), ["PM-9", "PM-10", "PM-11"]);
+    }
+
     pub async fn lists_filter_on_every_field(s: &dyn Store) {
         let mut a = sample("Checkout outage", "checkout", 3);
         a.kind = Kind::Deploy;
@@ -632,6 +752,7 @@ macro_rules! backend_suite {
                 every_change_is_audited_and_history_outlives_delete,
                 a_failed_write_leaves_nothing_behind,
                 lists_filter_on_every_field,
+                lists_sort_and_page_by_keyset,
                 search_ranks_and_snippets,
                 action_items_across_postmortems,
                 restore_writes_everything_or_nothing,

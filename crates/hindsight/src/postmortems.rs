@@ -32,6 +32,7 @@ impl FilterArgs {
             limit: self.limit,
             // The command line reads the database directly: everything is visible.
             reader: None,
+            ..Filter::default()
         }
     }
 }

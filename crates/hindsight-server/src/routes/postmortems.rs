@@ -58,8 +58,8 @@ impl FilterParams {
             tag: self.tag.clone(),
             owner: self.owner.clone(),
             window,
-            limit: None,
             reader: Some(caller.reader()),
+            ..Filter::default()
         })
     }
 }
@@ -123,16 +123,18 @@ pub async fn list(
 ) -> Result<Json<Page<hindsight_store::Summary>>, ApiError> {
     caller.require(Need::Read)?;
     let sort = match paging.sort.as_deref() {
-        Some(s) => s.parse()?,
-        None => pagination::Sort::default(),
+        Some(s) => pagination::parse_sort(s)?,
+        None => hindsight_store::Sort::default(),
     };
-    let rows = state.store.list(&filters.to_filter(&caller)?).await?;
     let page = pagination::page(
-        rows,
+        &state,
+        &caller,
+        filters.to_filter(&caller)?,
         sort,
         paging.cursor.as_deref(),
         paging.limit.unwrap_or(DEFAULT_LIMIT),
-    )?;
+    )
+    .await?;
     Ok(Json(page))
 }
 

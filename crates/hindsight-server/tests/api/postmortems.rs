@@ -230,6 +230,16 @@ both_backends! {
         assert_eq!(fresh.json()["outcome"], "created");
         let json_export = editor.get("/api/v1/postmortems/PM-3/export?format=json").await;
         assert_eq!(json_export.json()["title"], "Outage number two");
+
+        // A cursor whose postmortem was deleted asks to restart, not to stop.
+        let first = editor.get("/api/v1/postmortems?limit=2&sort=-key").await.json();
+        let cursor = first["next_cursor"].as_str().unwrap().to_string();
+        let last = &first["items"][1];
+        let gone = format!("/api/v1/postmortems/{}?version={}", last["key"].as_str().unwrap(), last["version"]);
+        assert_eq!(editor.delete(&gone).await.status, StatusCode::NO_CONTENT);
+        let r = editor.get(&format!("/api/v1/postmortems?limit=2&sort=-key&cursor={cursor}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+        assert_eq!(r.json()["error"]["field"], "cursor");
     }
 
     async fn quality_report_and_public_export(server: Server) {
