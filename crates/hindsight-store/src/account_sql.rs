@@ -193,6 +193,10 @@ pub(crate) const DELETE_EXPIRED_SESSIONS: &str = "DELETE FROM sessions WHERE exp
 const TOKEN_COLUMNS: &str = "t.id, u.name AS token_user, t.name AS token_name, t.scope,
     t.prefix, t.created_at AS token_created_at, t.expires_at, t.last_used_at, t.revoked_at";
 
+/// How often a token's last use is written: uses closer together than this
+/// are not recorded again.
+pub(crate) const TOKEN_USE_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
 /// Records use at `$2` of the token with secret hash `$1`, if it is usable then.
 pub(crate) const TOUCH_TOKEN: &str = "UPDATE api_tokens SET last_used_at = $2
     WHERE secret_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)

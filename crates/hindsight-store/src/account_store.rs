@@ -277,6 +277,30 @@ macro_rules! impl_accounts {
                     secret_hash: &str,
                     now: DateTime<Utc>,
                 ) -> Result<Option<(ApiToken, User)>> {
+                    // A token used within the last minute is not written again:
+                    // API traffic must not queue behind SQLite's one writer for
+                    // bookkeeping. The same usability rules as TOUCH_TOKEN.
+                    let mut conn = self.pool.acquire().await?;
+                    if let Some(row) = Sql::token_by_hash(secret_hash)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                    {
+                        let token = Sql::token(&row)?;
+                        let recent = token
+                            .last_used_at
+                            .is_some_and(|last| last <= now && now - last < TOKEN_USE_GRANULARITY);
+                        let usable = token.revoked_at.is_none()
+                            && token.expires_at.is_none_or(|end| end > now);
+                        if recent && usable {
+                            let key: String = row.try_get("name_key")?;
+                            if let Some(user) =
+                                load_user(&mut conn, &key).await?.filter(|u| !u.disabled)
+                            {
+                                return Ok(Some((token, user)));
+                            }
+                        }
+                    }
+                    drop(conn);
                     let mut tx = self.$begin().await?;
                     let touched = Sql::text_at(TOUCH_TOKEN, secret_hash, now)
                         .execute(&mut *tx)

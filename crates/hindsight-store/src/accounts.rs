@@ -112,7 +112,8 @@ pub trait Accounts: Send + Sync {
     /// Stores a new token by the SHA-256 of its secret.
     async fn create_token(&self, token: &ApiToken, secret_hash: &str, actor: &str) -> Result<()>;
     /// A token that is neither revoked nor expired at `now`, with its enabled
-    /// account; records `now` as its last use.
+    /// account; records `now` as its last use, unless it was recorded less than
+    /// a minute before (so busy API clients do not write on every request).
     async fn use_token(
         &self,
         secret_hash: &str,

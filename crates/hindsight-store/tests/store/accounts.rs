@@ -269,6 +269,16 @@ pub async fn tokens_are_checked_and_recorded_on_use(s: &dyn Store) {
         Some(used_at)
     );
     assert_eq!(s.use_token("no-such-hash", used_at).await.unwrap(), None);
+    // Uses within a minute are not written again; a later one is.
+    let soon = used_at + chrono::TimeDelta::seconds(30);
+    let (again, _) = s.use_token("hash-read", soon).await.unwrap().unwrap();
+    assert_eq!(again.last_used_at, Some(used_at));
+    let (later, _) = s
+        .use_token("hash-read", at(2, 9, 0))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(later.last_used_at, Some(at(2, 9, 0)));
 
     // Expired tokens are refused, and their last use is not moved.
     assert!(
