@@ -66,7 +66,9 @@ pub trait Store: Accounts + Send + Sync {
     async fn audit(&self, id: uuid::Uuid) -> Result<Vec<AuditEntry>>;
 
     /// How many postmortems are stored.
-    async fn count(&self) -> Result<u64>;
+    async fn count(&self) -> Result<u64> {
+        self.count_matching(&Filter::default()).await
+    }
 
     /// How many postmortems match the filter (its limit ignored): the total
     /// behind a page of [`Store::list`], counting only what its reader may see.

@@ -32,9 +32,9 @@ fn print_schema(target: &str, schema: &Schema) {
     }
 }
 
-/// Copies one store into another and checks the copy independently of
-/// [`copy`]'s own check: both databases are read again and their counts and
-/// checksums compared.
+/// Copies one store into another. [`copy`] verifies the copy: it reads it back
+/// and compares it with the source, record by record, before it reports the
+/// counts and checksum printed here.
 pub async fn data(args: &MigrateDataArgs) -> Result<ExitCode> {
     let (from_name, to_name) = (redact_url(&args.from), redact_url(&args.to));
     if args.from.trim() == args.to.trim() {
@@ -45,26 +45,6 @@ pub async fn data(args: &MigrateDataArgs) -> Result<ExitCode> {
     let copied = copy(from.as_ref(), to.as_ref())
         .await
         .with_context(|| format!("cannot copy {from_name} into {to_name}"))?;
-    let (source, target) = (from.dump().await?, to.dump().await?);
-    let (source_sum, target_sum) = (source.checksum()?, target.checksum()?);
-    let counts = |d: &hindsight_store::Dump| {
-        [
-            d.postmortems.len(),
-            d.audit_log.len(),
-            d.users.len(),
-            d.tokens.len(),
-            d.account_events.len(),
-        ]
-    };
-    if counts(&source) != counts(&target) || source_sum != target_sum {
-        bail!(
-            "verification failed after the copy: {from_name} has {:?} (postmortems, audit \
-             entries, users, tokens, account events), checksum {source_sum}; {to_name} has {:?}, \
-             checksum {target_sum}",
-            counts(&source),
-            counts(&target)
-        );
-    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&copied)?);
     } else {

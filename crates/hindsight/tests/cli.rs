@@ -45,6 +45,15 @@ impl Sandbox {
         self.command(&self.db(), args).output().unwrap()
     }
 
+    /// Runs `hindsight edit HANDLE` with `editor` as $EDITOR.
+    fn edit(&self, handle: &str, editor: &Path) -> Output {
+        self.command(&self.db(), &["edit", handle])
+            .env("EDITOR", editor)
+            .env_remove("VISUAL")
+            .output()
+            .unwrap()
+    }
+
     /// Runs and expects success; returns stdout.
     fn ok(&self, args: &[&str]) -> String {
         self.ok_on(&self.db(), args)
@@ -442,12 +451,7 @@ fn edit_saves_with_a_version_check_and_never_loses_typing() {
     )
     .unwrap();
     make_executable(&editor);
-    let out = s
-        .command(&s.db(), &["edit", "PM-12"])
-        .env("EDITOR", &editor)
-        .env_remove("VISUAL")
-        .output()
-        .unwrap();
+    let out = s.edit("PM-12", &editor);
     assert!(
         out.status.success(),
         "{}",
@@ -472,12 +476,7 @@ fn edit_saves_with_a_version_check_and_never_loses_typing() {
     )
     .unwrap();
     make_executable(&racing);
-    let out = s
-        .command(&s.db(), &["edit", "PM-12"])
-        .env("EDITOR", &racing)
-        .env_remove("VISUAL")
-        .output()
-        .unwrap();
+    let out = s.edit("PM-12", &racing);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("changed by someone else"), "{err}");

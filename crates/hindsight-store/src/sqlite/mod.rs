@@ -289,13 +289,6 @@ impl Store for SqliteStore {
         rows.iter().map(rows::audit_entry).collect()
     }
 
-    async fn count(&self) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM postmortems")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
     async fn count_matching(&self, filter: &Filter) -> Result<u64> {
         let n: i64 = count_query::<Sqlite>(filter)
             .build_query_scalar()
