@@ -54,6 +54,9 @@ pub struct Config {
     /// The quality engine's config file (`.hindsight.toml`: lint rules,
     /// redaction patterns, rubric); built-in defaults without one.
     pub quality_config: Option<PathBuf>,
+    /// The one-time token that creates the first admin (`POST /api/v1/setup`);
+    /// the CLI makes one when it starts on a database without accounts.
+    pub setup_token: Option<String>,
 }
 
 impl Default for Config {
@@ -68,6 +71,7 @@ impl Default for Config {
             json_depth: 64,
             review: ReviewPolicy::default(),
             quality_config: None,
+            setup_token: None,
         }
     }
 }

@@ -15,6 +15,7 @@ mod metrics;
 mod openapi;
 mod pagination;
 mod quality;
+mod query_guard;
 mod ratelimit;
 mod routes;
 mod state;
@@ -64,13 +65,19 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(parts::update_factor, parts::delete_factor))
         .routes(routes!(parts::add_action))
         .routes(routes!(parts::update_action, parts::delete_action))
+        .routes(routes!(reviews::request))
+        .routes(routes!(reviews::record))
+        .routes(routes!(reviews::state))
         .routes(routes!(audit::history))
+        .routes(routes!(audit::log))
+        .routes(routes!(audit::account_events))
         .routes(routes!(transfer::export))
         .routes(routes!(checks::quality))
         .routes(routes!(transfer::import))
         .routes(routes!(search::search))
         .routes(routes!(actions::list))
         .routes(routes!(session::login, session::whoami, session::logout))
+        .routes(routes!(setup::first_admin))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
         .routes(routes!(users::list, users::create))
@@ -100,6 +107,10 @@ pub fn app(store: Arc<dyn Store>, config: &Config) -> Result<Router, QualityErro
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     Ok(router
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            query_guard::reject_unknown,
+        ))
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn(metrics::track))

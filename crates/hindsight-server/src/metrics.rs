@@ -18,6 +18,8 @@ const DURATION: &str = "hindsight_http_request_duration_seconds";
 const DB_UP: &str = "hindsight_database_up";
 const DB_PING: &str = "hindsight_database_ping_seconds";
 const POSTMORTEMS: &str = "hindsight_postmortems_stored";
+const DB_CONNECTIONS: &str = "hindsight_database_connections";
+const DB_CONNECTIONS_MAX: &str = "hindsight_database_connections_max";
 
 /// Latency buckets, in seconds: fine below 10 ms, where reads should be.
 const BUCKETS: &[f64] = &[
@@ -69,6 +71,11 @@ pub async fn track(req: Request, next: Next) -> Response {
 )]
 pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let handle = recorder()?;
+    let pool = state.store.pool_stats();
+    let busy = pool.open.saturating_sub(pool.idle);
+    metrics::gauge!(DB_CONNECTIONS, "state" => "busy").set(f64::from(busy));
+    metrics::gauge!(DB_CONNECTIONS, "state" => "idle").set(f64::from(pool.idle));
+    metrics::gauge!(DB_CONNECTIONS_MAX).set(f64::from(pool.max));
     let start = Instant::now();
     match state.store.count().await {
         Ok(count) => {

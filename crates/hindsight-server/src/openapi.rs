@@ -130,8 +130,23 @@ domain_schema!(
     AuditEntrySchema,
     "AuditEntry",
     "One recorded change: postmortem_id, at, actor, action (create, update, transition, \
-     import, delete) and the field-level changes.",
+     import, review-request, review, delete) and the field-level changes.",
     ["postmortem_id", "at", "actor", "action", "changes"]
+);
+domain_schema!(
+    AuditPage,
+    "AuditPage",
+    "A page of the audit log (`items`: AuditEntry fields plus `entry`, the entry's \
+     number) and, unless it is the last page, the `next_cursor` for the next one.",
+    ["items"]
+);
+domain_schema!(
+    AccountEventPage,
+    "AccountEventPage",
+    "A page of the account log (`items`: at, actor, action — user-create, user-update, \
+     password-set, token-create, token-revoke, login, login-failed, logout — subject and \
+     detail) and, unless it is the last page, the `next_cursor` for the next one.",
+    ["items"]
 );
 domain_schema!(
     TimelineEventSchema,

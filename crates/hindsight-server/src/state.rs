@@ -8,6 +8,7 @@ use hindsight_store::Store;
 
 use crate::config::Config;
 use crate::quality::Quality;
+use crate::query_guard::QueryParams;
 use crate::ratelimit::Limiter;
 
 /// How long failed logins count against an account or address.
@@ -22,6 +23,10 @@ pub struct AppState {
     pub review: Arc<ReviewPolicy>,
     /// The OpenAPI document, made once from the router.
     pub openapi: Arc<serde_json::Value>,
+    /// The query parameters each documented route takes (from `openapi`).
+    pub query_params: Arc<QueryParams>,
+    /// The SHA-256 of the one-time setup token, until it is used.
+    pub setup_token: Arc<tokio::sync::Mutex<Option<String>>>,
     /// Lint rules, rubric and redaction.
     pub quality: Arc<Quality>,
     /// Mark the session cookie `Secure`.
@@ -52,7 +57,14 @@ impl AppState {
                 json_depth: config.json_depth,
             },
             review: Arc::new(config.review.clone()),
+            query_params: Arc::new(QueryParams::from_openapi(&openapi)),
             openapi: Arc::new(openapi),
+            setup_token: Arc::new(tokio::sync::Mutex::new(
+                config
+                    .setup_token
+                    .as_deref()
+                    .map(hindsight_auth::sha256_hex),
+            )),
             quality: Arc::new(quality),
             cookie_secure: config.cookie_secure,
             logins_by_account: Arc::new(Limiter::new(5, LOGIN_WINDOW)),

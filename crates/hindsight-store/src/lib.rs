@@ -64,6 +64,9 @@ pub trait Store: Accounts + Send + Sync {
 
     /// The audit history of one postmortem, oldest first (also after deletion).
     async fn audit(&self, id: uuid::Uuid) -> Result<Vec<AuditEntry>>;
+    /// The audit log across postmortems, newest first (the admin's view; it
+    /// includes deleted postmortems' entries).
+    async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>>;
 
     /// How many postmortems are stored.
     async fn count(&self) -> Result<u64> {
@@ -76,6 +79,8 @@ pub trait Store: Accounts + Send + Sync {
 
     /// The backend and its applied schema migrations.
     async fn schema(&self) -> Result<Schema>;
+    /// The connection pool's state now.
+    fn pool_stats(&self) -> PoolStats;
 
     /// Everything stored, read in one snapshot: every postmortem in the order
     /// it was first stored, and the whole audit log, oldest first.

@@ -11,7 +11,7 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::types::{ActionFilter, Filter, SortField};
+use crate::types::{ActionFilter, AuditQuery, Filter, SortField};
 
 /// How one backend encodes the values the shared queries bind.
 pub(crate) trait Dialect: Database {
@@ -212,6 +212,48 @@ where
     }
     push_reader(&mut q, filter.reader.as_ref());
     q.push(" ORDER BY a.due IS NULL, a.due, p.seq, a.position");
+    q
+}
+
+/// The audit log across postmortems, newest first: columns `entry`,
+/// `postmortem_id`, `at`, `actor`, `action`, `changes`.
+pub(crate) fn audit_query<DB: Dialect>(query: &AuditQuery) -> QueryBuilder<DB>
+where
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+    i64: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    let mut q = QueryBuilder::new(
+        "SELECT entry, postmortem_id, at, actor, action, changes FROM audit_log WHERE 1 = 1",
+    );
+    if let Some(id) = query.postmortem {
+        q.push(" AND postmortem_id = ").push_bind(DB::id(id));
+    }
+    if let Some(actor) = &query.actor {
+        // An account acts as itself (sessions) or as `name (token PREFIX)`.
+        let escaped = actor
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.push(" AND (actor = ")
+            .push_bind(actor.clone())
+            .push(" OR actor LIKE ")
+            .push_bind(format!("{escaped} (token %"))
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(action) = &query.action {
+        q.push(" AND action = ").push_bind(action.clone());
+    }
+    if let Some(from) = query.from {
+        q.push(" AND at >= ").push_bind(DB::time(from));
+    }
+    if let Some(to) = query.to {
+        q.push(" AND at < ").push_bind(DB::time(to));
+    }
+    if let Some(before) = query.before {
+        q.push(" AND entry < ").push_bind(before);
+    }
+    q.push(" ORDER BY entry DESC LIMIT ")
+        .push_bind(i64::from(query.limit));
     q
 }
 

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use hindsight_core::access::Reader;
-use hindsight_core::{ActionItem, ActionStatus, Kind, Milestone, Severity, Status, Visibility};
+use hindsight_core::{
+    ActionItem, ActionStatus, AuditEntry, Kind, Milestone, Severity, Status, Visibility,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -116,6 +118,33 @@ pub struct ActionFilter {
     pub reader: Option<Reader>,
 }
 
+/// Narrows the audit log across postmortems (the admin's view). Empty fields
+/// do not filter; entries come newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub postmortem: Option<Uuid>,
+    /// An account name (its sessions and its tokens) or a recorded actor.
+    pub actor: Option<String>,
+    /// `create`, `update`, `transition`, `import`, `review-request`, `review`, `delete`.
+    pub action: Option<String>,
+    /// Entries at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries before this time.
+    pub to: Option<DateTime<Utc>>,
+    /// Only entries older than this entry number (the previous page's last).
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+/// An audit entry with its place in the log (for paging).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRecord {
+    /// Increases with every entry written.
+    pub entry: i64,
+    #[serde(flatten)]
+    pub audit: AuditEntry,
+}
+
 /// An action item with the postmortem it belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActionRow {
@@ -123,6 +152,17 @@ pub struct ActionRow {
     pub postmortem_key: String,
     pub postmortem_title: String,
     pub item: ActionItem,
+}
+
+/// The connection pool of a store, for the server's metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PoolStats {
+    /// Connections open now (idle ones included).
+    pub open: u32,
+    /// Open connections not in use.
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
 }
 
 /// The database behind a store and the schema migrations applied to it.
@@ -150,6 +190,10 @@ pub enum AuditAction {
     Update,
     Transition,
     Import,
+    /// Reviewers asked (and, from a draft, the move to in-review).
+    ReviewRequest,
+    /// A reviewer's verdict or comment.
+    Review,
 }
 
 impl AuditAction {
@@ -158,6 +202,8 @@ impl AuditAction {
             AuditAction::Update => "update",
             AuditAction::Transition => "transition",
             AuditAction::Import => "import",
+            AuditAction::ReviewRequest => "review-request",
+            AuditAction::Review => "review",
         }
     }
 }

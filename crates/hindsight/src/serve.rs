@@ -78,10 +78,27 @@ pub async fn run(global: &Global, ctx: &Context, args: &ServeArgs) -> Result<Exi
     tracing::info!(
         "listening on http://{address} (API at /api/v1, OpenAPI at /api/v1/openapi.json)"
     );
+    if store.users().await?.is_empty() {
+        let token = hindsight_auth::random_text(32)?;
+        offer_setup(&address, &token);
+        config.setup_token = Some(token);
+    }
     let app = hindsight_server::app(store, &config)?;
     hindsight_server::serve(listener, app, hindsight_server::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints how to create the first admin: with the one-time setup token, or
+/// with `hindsight user add`. On stderr, not in the logs, since the token is a
+/// credential until it is used.
+fn offer_setup(address: &std::net::SocketAddr, token: &str) {
+    eprintln!(
+        "\nNo accounts yet. Create the first admin with this one-time setup token:\n\n  \
+         curl -X POST http://{address}/api/v1/setup -H 'Content-Type: application/json' \\\n    \
+         -d '{{\"token\": \"{token}\", \"name\": \"NAME\", \"password\": \"PASSWORD\"}}'\n\n\
+         or run `hindsight user add NAME --role admin --password-stdin` on this database.\n"
+    );
 }
 
 /// Loads the demo data into an empty database and adds the demo accounts that

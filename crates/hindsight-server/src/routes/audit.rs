@@ -1,14 +1,23 @@
-//! `GET /api/v1/postmortems/{id}/audit`: who changed what, when.
+//! Who changed what, when: one postmortem's history
+//! (`GET /api/v1/postmortems/{id}/audit`), and for admins the whole log
+//! (`GET /api/v1/audit`) and the account log (`GET /api/v1/account-events`).
+//! None of it can be changed through the API.
 
 use axum::Json;
 use axum::extract::State;
+use chrono::SecondsFormat;
 use hindsight_core::AuditEntry;
+use hindsight_store::{AccountEvent, AuditQuery, AuditRecord};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
 
 use crate::auth::{Caller, Need};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::Path;
-use crate::openapi::AuditEntrySchema;
-use crate::routes::postmortems::visible;
+use crate::extract::{Path, Query};
+use crate::openapi::{AccountEventPage, AuditEntrySchema, AuditPage};
+use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page};
+use crate::routes::postmortems::{time, visible};
 use crate::state::AppState;
 
 /// The audit history of a postmortem, oldest first. A deleted postmortem's
@@ -34,4 +43,99 @@ pub async fn history(
         return Err(ApiError::not_found(format!("postmortem `{id}`")));
     }
     Ok(Json(entries))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// Only this postmortem's entries (its id: deleted postmortems have no key).
+    pub postmortem: Option<Uuid>,
+    /// An account name (matches its sessions and its tokens) or a recorded actor.
+    pub actor: Option<String>,
+    /// `create`, `update`, `transition`, `import`, `review-request`, `review`, `delete`.
+    pub action: Option<String>,
+    /// Entries at or after this time (RFC 3339 with a zone, or a day `YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Entries before this time (RFC 3339 with a zone, or a day `YYYY-MM-DD`).
+    pub to: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Entries per page (default 50, at most 500).
+    pub limit: Option<u32>,
+}
+
+/// The audit log of every postmortem, newest first, deleted ones included:
+/// for admins only, since it spans restricted postmortems.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "postmortems",
+    params(AuditParams),
+    responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn log(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<AuditParams>,
+) -> Result<Json<Page<AuditRecord>>, ApiError> {
+    caller.require(Need::Admin)?;
+    let before = params
+        .cursor
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse::<i64>().map_err(|_| {
+                ApiError::invalid("cursor", "the cursor is not one this server gave out")
+            })
+        })
+        .transpose()?;
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let query = AuditQuery {
+        postmortem: params.postmortem,
+        actor: params.actor.filter(|a| !a.trim().is_empty()),
+        action: params.action.filter(|a| !a.trim().is_empty()),
+        from: time(&params.from, "from")?,
+        to: time(&params.to, "to")?,
+        before,
+        limit: limit + 1,
+    };
+    let mut items = state.store.audit_log(&query).await?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next_cursor = match items.last() {
+        Some(last) if more => Some(last.entry.to_string()),
+        _ => None,
+    };
+    Ok(Json(Page { items, next_cursor }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccountEventParams {
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Events per page (default 50, at most 500).
+    pub limit: Option<u32>,
+}
+
+/// The account audit log (users, passwords, tokens, logins), newest first:
+/// for admins only.
+#[utoipa::path(get, path = "/api/v1/account-events", tag = "accounts",
+    params(AccountEventParams),
+    responses((status = 200, body = AccountEventPage), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn account_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<AccountEventParams>,
+) -> Result<Json<Page<AccountEvent>>, ApiError> {
+    caller.require(Need::Admin)?;
+    let before = time(&params.cursor, "cursor")?;
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let mut items = state.store.account_events(before, limit + 1).await?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next_cursor = match items.last() {
+        Some(last) if more => Some(last.at.to_rfc3339_opts(SecondsFormat::Micros, true)),
+        _ => None,
+    };
+    Ok(Json(Page { items, next_cursor }))
 }

@@ -80,7 +80,7 @@ where
 }
 
 /// A time from a query parameter: RFC 3339 with a zone, or a whole UTC day.
-fn time(value: &Option<String>, field: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+pub fn time(value: &Option<String>, field: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
     let Some(text) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };

@@ -44,7 +44,7 @@ pub struct UserChange {
 }
 
 /// An argon2id hash of `password`, made off the async threads.
-async fn hashed(password: String) -> Result<String, ApiError> {
+pub async fn hashed(password: String) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(ApiError::internal)?

@@ -140,3 +140,53 @@ async fn failed_logins_are_rate_limited_per_account() {
     assert!(!r.headers["set-cookie"].to_str().unwrap().contains("Secure"));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_setup_token_creates_the_first_admin_once() {
+    let server = Server::start_with(Backend::Sqlite, |c| {
+        c.cookie_secure = false;
+        c.setup_token = Some("first-start-token".into());
+    })
+    .await;
+    let anon = server.anonymous();
+    let admin = json!({"token": "first-start-token", "name": "root", "password": PASSWORD});
+    let r = anon
+        .post(
+            "/api/v1/setup",
+            &json!({"token": "guess", "name": "root", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    assert_eq!(r.json()["error"]["field"], "token");
+    let r = anon
+        .post(
+            "/api/v1/setup",
+            &json!({"token": "first-start-token", "name": "root", "password": "short"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert_eq!(r.json()["error"]["field"], "password");
+    let r = anon.post("/api/v1/setup", &admin).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json()["role"], "admin");
+    // Once only, even with the right token.
+    let r = anon.post("/api/v1/setup", &admin).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    assert_eq!(r.error_code(), "setup-done");
+    // The new admin logs in and administers.
+    let mut client = Client::with_cookies(&server.base);
+    assert_eq!(
+        login(&mut client, "root", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(client.get("/api/v1/users").await.status, StatusCode::OK);
+    let events = client.get("/api/v1/account-events").await.json();
+    assert!(
+        events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "user-create" && e["actor"] == "setup"),
+        "{events}"
+    );
+}

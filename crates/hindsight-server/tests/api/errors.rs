@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{BODY_LIMIT, Backend, Server};
+use crate::support::{BODY_LIMIT, Backend, Server, both_backends};
 
 #[tokio::test]
 async fn every_error_has_the_one_shape() {
@@ -105,4 +105,22 @@ async fn every_error_has_the_one_shape() {
         (StatusCode::BAD_REQUEST, "invalid-path")
     );
     server.stop().await;
+}
+
+both_backends! {
+    async fn unknown_query_parameters_are_refused_by_name(server: Server) {
+        let editor = server.editor().await;
+        let r = editor.get("/api/v1/postmortems?severty=SEV1").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+        assert_eq!(r.json()["error"]["field"], "severty");
+        assert!(r.text.contains("severity"), "the known parameters are listed: {}", r.text);
+        let r = editor.get("/api/v1/postmortems?severity=SEV1&kind=deploy&limit=5").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let r = editor.get("/api/v1/search?q=disk&owner=erin&limit=3").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let r = editor.get("/api/v1/search?query=disk").await;
+        assert_eq!(r.json()["error"]["field"], "query");
+        let r = editor.get("/api/v1/session?debug=1").await;
+        assert!(r.text.contains("takes no query parameters"), "{}", r.text);
+    }
 }

@@ -11,3 +11,4 @@ mod matrix;
 mod openapi;
 mod operations;
 mod postmortems;
+mod reviews;

@@ -66,6 +66,8 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/metrics", Public, false, 200),
         route(Method::GET, "/api/v1/openapi.json", Public, false, 200),
         route(Method::POST, "/api/v1/session", Public, false, 401),
+        // No setup token offered (accounts exist): closed for everyone.
+        route(Method::POST, "/api/v1/setup", Public, false, 409),
         route(Method::GET, "/api/v1/session", Anyone, false, 200),
         route(Method::DELETE, "/api/v1/session", Session, false, 204),
         route(Method::GET, "/api/v1/postmortems", Read, false, 200),
@@ -143,6 +145,29 @@ pub fn routes() -> Vec<Route> {
             true,
             200,
         ),
+        route(
+            Method::POST,
+            "/api/v1/postmortems/{id}/review-requests",
+            Write,
+            true,
+            200,
+        ),
+        route(
+            Method::POST,
+            "/api/v1/postmortems/{id}/reviews",
+            Write,
+            true,
+            201,
+        ),
+        route(
+            Method::GET,
+            "/api/v1/postmortems/{id}/review",
+            Read,
+            true,
+            200,
+        ),
+        route(Method::GET, "/api/v1/audit", Admin, false, 200),
+        route(Method::GET, "/api/v1/account-events", Admin, false, 200),
         route(
             Method::GET,
             "/api/v1/postmortems/{id}/audit",
@@ -289,6 +314,9 @@ fn request(route: &Route, pm: &Postmortem) -> (String, Option<(&'static str, Str
         ("POST", "/api/v1/session") => {
             json(json!({"name": format!("nobody{n}"), "password": "not the password"}))
         }
+        ("POST", "/api/v1/setup") => json(
+            json!({"token": "guess", "name": format!("root{n}"), "password": "long enough password"}),
+        ),
         ("POST", "/api/v1/postmortems") => {
             json(json!({"title": format!("Created {n}"), "kind": "incident"}))
         }
@@ -299,6 +327,12 @@ fn request(route: &Route, pm: &Postmortem) -> (String, Option<(&'static str, Str
         }
         ("POST", t) if t.ends_with("/transitions") => {
             json(json!({"to": "in-review", "version": 1}))
+        }
+        ("POST", t) if t.ends_with("/review-requests") => {
+            json(json!({"reviewers": ["ada"], "version": 1}))
+        }
+        ("POST", t) if t.ends_with("/reviews") => {
+            json(json!({"verdict": "commented", "comment": "Reads well", "version": 1}))
         }
         ("POST", t) if t.ends_with("/timeline") => {
             json(json!({"version": 1, "at": "2026-03-04T10:00:00Z", "text": "More"}))

@@ -39,6 +39,14 @@ async fn probes_metrics_and_request_ids() {
     );
     assert!(text.contains("hindsight_http_request_duration_seconds_bucket"));
     assert!(text.contains("hindsight_database_up 1"));
+    assert!(
+        text.contains("hindsight_database_connections{state=\"idle\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hindsight_database_connections_max "),
+        "{text}"
+    );
     server.stop().await;
 }
 

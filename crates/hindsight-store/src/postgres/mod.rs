@@ -38,7 +38,9 @@ use sqlx::{Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
 use crate::dump::Dump;
-use crate::sql::{Dialect, MIGRATIONS_APPLIED, actions_query, count_query, list_query};
+use crate::sql::{
+    Dialect, MIGRATIONS_APPLIED, actions_query, audit_query, count_query, list_query,
+};
 use crate::types::*;
 use crate::{Result, Store, StoreError};
 use rows::{SUMMARY_COLUMNS, decode_doc, summary};
@@ -316,12 +318,36 @@ impl Store for PgStore {
         rows.iter().map(rows::audit_entry).collect()
     }
 
+    async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>> {
+        let rows = audit_query::<Postgres>(query)
+            .build()
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditRecord {
+                    entry: row.try_get("entry")?,
+                    audit: rows::audit_entry(row)?,
+                })
+            })
+            .collect()
+    }
+
     async fn count_matching(&self, filter: &Filter) -> Result<u64> {
         let n: i64 = count_query::<Postgres>(filter)
             .build_query_scalar()
             .fetch_one(&self.pool)
             .await?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn pool_stats(&self) -> PoolStats {
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+        PoolStats {
+            open: self.pool.size(),
+            idle,
+            max: self.pool.options().get_max_connections(),
+        }
     }
 
     async fn schema(&self) -> Result<Schema> {

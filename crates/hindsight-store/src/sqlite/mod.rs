@@ -20,8 +20,8 @@ use crate::dump::{Dump, check_restorable};
 use crate::search_text::{SearchText, fts_query};
 use crate::snippet::split_snippet;
 use crate::sql::{
-    Dialect, MIGRATIONS_APPLIED, PROJECTION_TABLES, actions_query, count_query, distinct,
-    list_query, push_filter, push_limit, readers,
+    Dialect, MIGRATIONS_APPLIED, PROJECTION_TABLES, actions_query, audit_query, count_query,
+    distinct, list_query, push_filter, push_limit, readers,
 };
 use crate::types::*;
 use crate::{Result, Store, StoreError};
@@ -289,12 +289,36 @@ impl Store for SqliteStore {
         rows.iter().map(rows::audit_entry).collect()
     }
 
+    async fn audit_log(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>> {
+        let rows = audit_query::<Sqlite>(query)
+            .build()
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditRecord {
+                    entry: row.try_get("entry")?,
+                    audit: rows::audit_entry(row)?,
+                })
+            })
+            .collect()
+    }
+
     async fn count_matching(&self, filter: &Filter) -> Result<u64> {
         let n: i64 = count_query::<Sqlite>(filter)
             .build_query_scalar()
             .fetch_one(&self.pool)
             .await?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn pool_stats(&self) -> PoolStats {
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+        PoolStats {
+            open: self.pool.size(),
+            idle,
+            max: self.pool.options().get_max_connections(),
+        }
     }
 
     async fn schema(&self) -> Result<Schema> {
