@@ -8,6 +8,7 @@ use crate::model::Postmortem;
 /// One changed field: its path (`status`, `actions[A2].status`, `timeline`) and
 /// the values before and after (`null` when absent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub field: String,
     pub before: Value,

@@ -14,6 +14,7 @@ pub use crate::vocab::*;
 
 /// A postmortem with everything that belongs to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Postmortem {
     pub id: Uuid,
     /// Human key such as `PM-42`; given by the store when the postmortem is first saved.
@@ -146,6 +147,7 @@ pub fn next_id<'a>(prefix: &str, used: impl Iterator<Item = &'a str>) -> String 
 /// When the incident started, was detected, acknowledged, mitigated and resolved.
 /// Each is optional and only ever set from evidence, never guessed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Milestones {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started: Option<DateTime<Utc>>,
@@ -212,6 +214,7 @@ impl Milestones {
 
 /// How bad it was, in numbers where there are numbers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Impact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users_affected: Option<u64>,
@@ -259,6 +262,7 @@ impl Impact {
 
 /// One thing that happened, at one time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEvent {
     pub at: DateTime<Utc>,
     pub kind: EventKind,
@@ -292,6 +296,7 @@ impl TimelineEvent {
 
 /// Why it happened and what we learned.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Analysis {
     /// Markdown: what set it off.
     #[serde(default)]
@@ -315,6 +320,7 @@ pub struct Analysis {
 
 /// One step of the five-whys chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Why {
     pub question: String,
     pub answer: String,
@@ -322,6 +328,7 @@ pub struct Why {
 
 /// A contributing factor, with the category it is counted under in patterns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContributingFactor {
     /// `F1`, `F2`, ...: how action items refer to it.
     pub id: String,
@@ -332,6 +339,7 @@ pub struct ContributingFactor {
 
 /// The three lists of the "Lessons learned" section.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Lessons {
     #[serde(default)]
     pub went_well: Vec<String>,
@@ -349,6 +357,7 @@ impl Lessons {
 
 /// What was released, and what each gate did about it (release and deploy kinds).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReleaseRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deploy_id: Option<String>,
@@ -369,6 +378,7 @@ pub struct ReleaseRecord {
 
 /// One gate of a release: what it did and why it did not catch the problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GateAnalysis {
     pub gate: Gate,
     pub outcome: GateOutcome,
@@ -379,6 +389,7 @@ pub struct GateAnalysis {
 
 /// A corrective or preventive action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionItem {
     /// `A1`, `A2`, ...: unique within the postmortem.
     pub id: String,
@@ -452,6 +463,7 @@ impl ActionItem {
 
 /// A ticket in an external tracker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ticket {
     /// `github`, `jira`, `linear`, ... (empty when unknown).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -463,6 +475,7 @@ pub struct Ticket {
 
 /// A reviewer's verdict and comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Review {
     pub reviewer: String,
     pub verdict: Verdict,
@@ -477,6 +490,7 @@ pub struct Review {
 
 /// A Markdown section the format does not know, kept as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Section {
     pub heading: String,
     pub body: String,
@@ -484,6 +498,7 @@ pub struct Section {
 
 /// One recorded change: who, when, what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub postmortem_id: Uuid,
     pub at: DateTime<Utc>,

@@ -165,6 +165,7 @@ pub fn missing_approvals(pm: &Postmortem, policy: &ReviewPolicy) -> Vec<String> 
 
 /// When the draft and the review are due, and whether they are late.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deadlines {
     /// When the draft should be in review: resolution plus the severity's hours.
     pub draft_due: Option<DateTime<Utc>>,

@@ -92,65 +92,30 @@ macro_rules! domain_schema {
     };
 }
 
+/// A postmortem as the server answers it (the model's own schema).
+pub type PostmortemSchema = hindsight_core::Postmortem;
+
 domain_schema!(
-    PostmortemSchema,
-    "Postmortem",
-    "A postmortem, whole: the JSON form of the model described in docs/format.md \
-     (title, kind, severity, status, visibility, restricted_to, services, tags, owner, \
-     authors, reviewers, version, milestones, impact, summary, timeline, analysis, release, \
-     actions, reviews). On create, id, key, version, status and times are set by the server.",
+    PostmortemInput,
+    "PostmortemInput",
+    "A postmortem to create or replace: the fields of `Postmortem`. On create, id, key, \
+     version, status and times are set by the server; on replace they may be echoed back \
+     unchanged, and the version edited goes in `version` or `If-Match`.",
     ["title", "kind"]
 );
-domain_schema!(
-    PostmortemPage,
-    "PostmortemPage",
-    "A page of postmortem summaries (`items`) and, unless it is the last page, the \
-     `next_cursor` to pass as `cursor` for the next one.",
-    ["items"]
-);
-domain_schema!(
-    SearchHitSchema,
-    "SearchHit",
-    "A search result: `postmortem` (a Summary), `score` (higher is better) and `snippet` \
-     (a list of `{text, matched}` parts of the best-matching passage).",
-    ["postmortem", "score", "snippet"]
-);
-domain_schema!(
-    ActionRowSchema,
-    "ActionRow",
-    "An action item (`item`) with its postmortem's id, key and title.",
-    [
-        "postmortem_id",
-        "postmortem_key",
-        "postmortem_title",
-        "item"
-    ]
-);
-domain_schema!(
-    AuditEntrySchema,
-    "AuditEntry",
-    "One recorded change: postmortem_id, at, actor, action (create, update, transition, \
-     import, review-request, review, delete) and the field-level changes.",
-    ["postmortem_id", "at", "actor", "action", "changes"]
-);
-domain_schema!(
-    AuditPage,
-    "AuditPage",
-    "A page of the audit log (`items`: AuditEntry fields plus `entry`, the entry's \
-     number) and, unless it is the last page, the `next_cursor` for the next one.",
-    ["items"]
-);
-domain_schema!(
-    AccountEventPage,
-    "AccountEventPage",
-    "A page of the account log (`items`: at, actor, action — user-create, user-update, \
-     password-set, token-create, token-revoke, login, login-failed, logout — subject and \
-     detail) and, unless it is the last page, the `next_cursor` for the next one.",
-    ["items"]
-);
+/// One recorded change (the model's own schema).
+pub type AuditEntrySchema = hindsight_core::AuditEntry;
+/// A search result with the snippet of its best-matching passage.
+pub type SearchHitSchema = hindsight_store::SearchHit;
+/// An action item with its postmortem's id, key and title.
+pub type ActionRowSchema = hindsight_store::ActionRow;
+/// An account.
+pub type UserSchema = hindsight_store::User;
+/// An API token's record (never its secret).
+pub type ApiTokenSchema = hindsight_store::ApiToken;
 domain_schema!(
     TimelineEventSchema,
-    "TimelineEvent",
+    "TimelineEventInput",
     "A timeline event: at (RFC 3339, UTC), kind (deploy, alert, page, ack, communication, \
      action, mitigation, rollback, resolution, note), text, source, source_ref, milestone. \
      May carry the `version` edited.",
@@ -158,38 +123,17 @@ domain_schema!(
 );
 domain_schema!(
     FactorSchema,
-    "ContributingFactor",
+    "ContributingFactorInput",
     "A contributing factor: category, group (people, process, technology, environment) \
      and text. May carry the `version` edited.",
     []
 );
 domain_schema!(
     ActionItemSchema,
-    "ActionItem",
+    "ActionItemInput",
     "An action item: title, description, type, horizon, priority, control, owner, due, \
      status, wont_do_reason, ticket, outcome, factor. May carry the `version` edited.",
     []
-);
-domain_schema!(
-    UserSchema,
-    "User",
-    "An account: name (its login, and the name postmortems use), display_name, role \
-     (viewer, editor, admin), groups, disabled, created_at.",
-    [
-        "name",
-        "display_name",
-        "role",
-        "groups",
-        "disabled",
-        "created_at"
-    ]
-);
-domain_schema!(
-    ApiTokenSchema,
-    "ApiToken",
-    "An API token's record (never its secret): id, user, name, scope (read, write, admin, \
-     webhook), prefix, created_at, expires_at, last_used_at, revoked_at.",
-    ["id", "user", "name", "scope", "prefix", "created_at"]
 );
 domain_schema!(
     QualityReportSchema,

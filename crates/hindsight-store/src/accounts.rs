@@ -15,6 +15,7 @@ use crate::Result;
 /// An account. `name` is its login and the name postmortems use for owners,
 /// authors, reviewers and `restricted_to`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub name: String,
     pub display_name: String,
@@ -51,6 +52,7 @@ pub struct Session {
 /// An API token's record. The secret is shown once at creation; `prefix` (its
 /// first characters) lets people tell their tokens apart in lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {
     pub id: Uuid,
     pub user: String,
@@ -66,6 +68,7 @@ pub struct ApiToken {
 /// An account change, for the account audit log (who did what to which account
 /// or token, when). Postmortem changes have their own log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountEvent {
     pub at: DateTime<Utc>,
     pub actor: String,

@@ -72,6 +72,7 @@ pub struct Window {
 
 /// One row of a postmortem list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub id: Uuid,
     pub key: String,
@@ -90,6 +91,7 @@ pub struct Summary {
 
 /// A search result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     pub postmortem: Summary,
     /// Higher is better; only comparable within one search.
@@ -99,6 +101,7 @@ pub struct SearchHit {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnippetPart {
     pub text: String,
     pub matched: bool,
@@ -138,6 +141,7 @@ pub struct AuditQuery {
 
 /// An audit entry with its place in the log (for paging).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditRecord {
     /// Increases with every entry written.
     pub entry: i64,
@@ -147,6 +151,7 @@ pub struct AuditRecord {
 
 /// An action item with the postmortem it belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionRow {
     pub postmortem_id: Uuid,
     pub postmortem_key: String,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::auth::{Caller, Need};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
-use crate::openapi::{AccountEventPage, AuditEntrySchema, AuditPage};
+use crate::openapi::AuditEntrySchema;
 use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page};
 use crate::routes::postmortems::{time, visible};
 use crate::state::AppState;
@@ -68,7 +68,7 @@ pub struct AuditParams {
 /// for admins only, since it spans restricted postmortems.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "postmortems",
     params(AuditParams),
-    responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody),
+    responses((status = 200, body = Page<AuditRecord>), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody)))]
 pub async fn log(
     State(state): State<AppState>,
@@ -120,7 +120,7 @@ pub struct AccountEventParams {
 /// for admins only.
 #[utoipa::path(get, path = "/api/v1/account-events", tag = "accounts",
     params(AccountEventParams),
-    responses((status = 200, body = AccountEventPage), (status = 400, body = ErrorBody),
+    responses((status = 200, body = Page<AccountEvent>), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody)))]
 pub async fn account_events(
     State(state): State<AppState>,

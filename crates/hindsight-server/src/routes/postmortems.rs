@@ -15,7 +15,7 @@ use crate::body;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::ApiJson;
-use crate::openapi::{PostmortemPage, PostmortemSchema};
+use crate::openapi::{PostmortemInput, PostmortemSchema};
 use crate::pagination::{self, DEFAULT_LIMIT, Page};
 use crate::state::AppState;
 use crate::version::{self, Tagged};
@@ -114,7 +114,7 @@ pub struct PageParams {
 /// Postmortems the caller may read, filtered, sorted and paged.
 #[utoipa::path(get, path = "/api/v1/postmortems", tag = "postmortems",
     params(FilterParams, PageParams),
-    responses((status = 200, body = PostmortemPage), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Page<hindsight_store::Summary>), (status = 400, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -153,7 +153,7 @@ const SERVER_FIELDS: &[&str] = &[
 
 /// Creates a draft from the fields given (at least `title` and `kind`).
 #[utoipa::path(post, path = "/api/v1/postmortems", tag = "postmortems",
-    request_body = PostmortemSchema,
+    request_body = PostmortemInput,
     responses((status = 201, body = PostmortemSchema), (status = 400, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -214,7 +214,7 @@ pub async fn get(
 #[utoipa::path(put, path = "/api/v1/postmortems/{id}", tag = "postmortems",
     params(("id" = String, Path, description = "Id or key"),
         ("If-Match" = Option<String>, Header, description = "The version edited, unless the body has it")),
-    request_body = PostmortemSchema,
+    request_body = PostmortemInput,
     responses((status = 200, body = PostmortemSchema), (status = 409, body = ErrorBody),
         (status = 428, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn replace(

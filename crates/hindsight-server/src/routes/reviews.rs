@@ -35,7 +35,6 @@ pub struct ReviewRequest {
 #[serde(deny_unknown_fields)]
 pub struct ReviewVerdict {
     /// `approved`, `changes-requested` or `commented`.
-    #[schema(value_type = String)]
     pub verdict: Verdict,
     /// Required when asking for changes.
     #[serde(default)]
@@ -50,11 +49,9 @@ pub struct ReviewVerdict {
 /// Where a postmortem's review stands.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewState {
-    #[schema(value_type = String)]
     pub status: Status,
     pub reviewers: Vec<String>,
     /// Every verdict and comment, oldest first.
-    #[schema(value_type = Vec<Object>)]
     pub reviews: Vec<Review>,
     /// Reviewers whose latest verdict approves.
     pub approved_by: Vec<String>,
@@ -66,7 +63,6 @@ pub struct ReviewState {
     pub missing_approvals: Vec<String>,
     /// The latest move to `in-review`, from the audit log.
     pub review_requested_at: Option<DateTime<Utc>>,
-    #[schema(value_type = Object)]
     pub deadlines: Deadlines,
 }
 

@@ -25,7 +25,6 @@ pub struct NewToken {
     /// What the token is for, to tell tokens apart.
     pub name: String,
     /// `read`, `write`, `admin` or `webhook`.
-    #[schema(value_type = String)]
     pub scope: TokenScope,
     /// When the token stops working (RFC 3339); never without one.
     pub expires_at: Option<DateTime<Utc>>,

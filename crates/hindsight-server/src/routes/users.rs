@@ -23,7 +23,6 @@ pub struct NewUser {
     pub name: String,
     pub display_name: Option<String>,
     /// `viewer`, `editor` or `admin`.
-    #[schema(value_type = String)]
     pub role: Role,
     #[serde(default)]
     pub groups: Vec<String>,
@@ -36,7 +35,6 @@ pub struct NewUser {
 #[serde(deny_unknown_fields)]
 pub struct UserChange {
     pub display_name: Option<String>,
-    #[schema(value_type = Option<String>)]
     pub role: Option<Role>,
     pub groups: Option<Vec<String>>,
     pub disabled: Option<bool>,

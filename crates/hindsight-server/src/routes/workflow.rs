@@ -23,7 +23,6 @@ use crate::version::{self, Tagged};
 #[serde(deny_unknown_fields)]
 pub struct TransitionRequest {
     /// The status to move to: `draft`, `in-review`, `final` or `closed`.
-    #[schema(value_type = String)]
     pub to: Status,
     /// The version moved from, unless `If-Match` has it.
     pub version: Option<i64>,

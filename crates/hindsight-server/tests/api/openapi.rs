@@ -80,3 +80,75 @@ async fn the_document_covers_every_route_and_nothing_else() {
     assert_eq!(r.error_code(), "method-not-allowed");
     server.stop().await;
 }
+
+/// Every `$ref` in `value` points at a schema the document defines.
+fn dangling_refs(value: &serde_json::Value, doc: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(target) = map.get("$ref").and_then(|r| r.as_str()) {
+                let pointer = target.trim_start_matches('#');
+                if doc.pointer(pointer).is_none() {
+                    out.push(target.to_string());
+                }
+            }
+            map.values().for_each(|v| dangling_refs(v, doc, out));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| dangling_refs(v, doc, out)),
+        _ => {}
+    }
+}
+
+/// The answer is an instance of the named component schema.
+fn assert_conforms(doc: &serde_json::Value, schema: &str, answer: &serde_json::Value) {
+    let root = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": format!("#/components/schemas/{schema}"),
+        "components": doc["components"],
+    });
+    let validator = jsonschema::validator_for(&root).unwrap_or_else(|e| panic!("{schema}: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(answer)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{schema} does not match the answer:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn answers_match_the_documented_schemas() {
+    let server = Server::start(Backend::Sqlite).await;
+    let doc = serde_json::to_value(hindsight_server::openapi_document()).unwrap();
+    let mut dangling = Vec::new();
+    dangling_refs(&doc, &doc, &mut dangling);
+    assert!(
+        dangling.is_empty(),
+        "references to undefined schemas: {dangling:?}"
+    );
+
+    // A postmortem with every part filled: the demo's richest one.
+    let editor = server.editor().await;
+    let mut richest = hindsight_core::demo::generate(chrono::Utc::now().date_naive());
+    richest.sort_by_key(|pm| std::cmp::Reverse(serde_json::to_string(pm).unwrap().len()));
+    let pm = server.store.create(&richest[0], "test").await.unwrap();
+    let answer = editor
+        .get(&format!("/api/v1/postmortems/{}", pm.id))
+        .await
+        .json();
+    assert_conforms(&doc, "Postmortem", &answer);
+    let history = editor
+        .get(&format!("/api/v1/postmortems/{}/audit", pm.id))
+        .await
+        .json();
+    for entry in history.as_array().unwrap() {
+        assert_conforms(&doc, "AuditEntry", entry);
+    }
+    // A document that breaks the schema is caught (the check can fail).
+    let mut broken = answer.clone();
+    broken["severity"] = serde_json::json!("SEV9");
+    let root = serde_json::json!({"$ref": "#/components/schemas/Postmortem", "components": doc["components"]});
+    assert!(!jsonschema::is_valid(&root, &broken));
+    server.stop().await;
+}
