@@ -90,8 +90,9 @@ pub const TEAM_PHRASE: Rule = Rule {
 /// Adverbs and fillers that may stand between a subject and its verb.
 const ADV: &str = r"(?:also|just|simply|then|again|apparently|clearly|obviously|evidently|actually|unfortunately|later|subsequently|initially|first|still|manually|quickly|immediately|probably|likely|somehow|never|already|even|directly|personally|himself|herself|themselves|reportedly)";
 
-/// Things a careful person checks: not doing them reads as an omission.
-const DILIGENCE: &str = r"(?:check|checked|test|tested|verify|verified|validate|follow|followed|read|review|reviewed|notice|noticed|escalate|escalated|tell|told|inform|notify|communicate|ask|wait|look|run|update|renew|renewed|double-check|consult|confirm|pay|watch|monitor|respond|acknowledge|answer|heed|bother|care|think|consider|realize|realise|understand|catch|spot|lock|back up|backup|coordinate|warn|mention|document|label)";
+/// Things a careful person checks: not doing them reads as an omission
+/// ("never checks", "did not test").
+const DILIGENCE: &str = r"(?:checks|tests|verifies|validates|follows|reads|reviews|notices|escalates|tells|informs|notifies|asks|waits|looks|runs|updates|renews|confirms|watches|monitors|responds|acknowledges|answers|heeds|bothers|cares|thinks|considers|understands|catches|spots|backs up|coordinates|warns|mentions|documents|check|checked|test|tested|verify|verified|validate|follow|followed|read|review|reviewed|notice|noticed|escalate|escalated|tell|told|inform|notify|communicate|ask|wait|look|run|update|renew|renewed|double-check|consult|confirm|pay|watch|monitor|respond|acknowledge|answer|heed|bother|care|think|consider|realize|realise|understand|catch|spot|lock|back up|backup|coordinate|warn|mention|document|label)";
 
 /// Past participles of careful acts: "should have checked".
 const DILIGENCE_PP: &str = r"(?:known|noticed|realized|realised|seen|caught|checked|tested|verified|validated|reviewed|asked|escalated|careful|paid attention|double-checked|followed|read|looked|waited|told|informed|communicated|consulted|confirmed|anticipated|foreseen|predicted|spotted|acted|responded|aware|known better|thought|considered|questioned|flagged|reported|raised|warned|paged|rolled back|stopped|double checked|picked up|been more careful)";
@@ -153,7 +154,7 @@ static OBVIOUS_NEGATED: LazyLock<Regex> =
 /// Tim pushed the release anyway", "never turned it back on".
 static AGAINST_WARNINGS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:ignoring|ignored|disregarding|disregarded|despite|in spite of|overriding|overrode|bypassing|bypassed) (?:the |all |several |repeated |multiple |clear |a |an )?(?:[a-z-]+ )?(?:warning|warnings|alert|alerts|advice|objection|objections|failing|failures|errors|red|concerns|review|tests|checks|build|builds|ci|pipeline|canary|alarms|freeze)\b|\banyway\b|\binstead of (?:watching|checking|monitoring|reading|testing|waiting|following|looking|responding|escalating|verifying)\b|\bnever (?:re-?enabled|restored|reverted|undid|turned (?:it|them|this|that) back|put (?:it|them|this|that) back|switched (?:it|them) back|followed up|checked back|cleaned up)\b",
+        r"\b(?:ignoring|ignored|disregarding|disregarded|despite|in spite of|overriding|overrode|bypassing|bypassed) (?:the |all |several |repeated |multiple |clear |a |an )?(?:[a-z-]+ )?(?:warning|warnings|alert|alerts|advice|objection|objections|failing|failures|errors|red|concerns|review|tests|checks|build|builds|ci|pipeline|canary|alarms|freeze)\b|\b(?:even though|although|though|while|when) (?:the |all |several |its |their )?(?:[a-z-]+ ){0,3}(?:was|were|is|are|had been|kept) (?:still )?(?:red|failing|failed|broken|firing|alerting|unhealthy|flagging|blocking|warning)\b|\banyway\b|\binstead of (?:watching|checking|monitoring|reading|testing|waiting|following|looking|responding|escalating|verifying)\b|\bnever (?:re-?enabled|restored|reverted|undid|turned (?:it|them|this|that) back|put (?:it|them|this|that) back|switched (?:it|them) back|followed up|checked back|cleaned up)\b",
     )
 });
 
@@ -173,7 +174,7 @@ static SHOULD_HAVE_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static OMISSION_ANY: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
+        r"(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|silenced (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms)|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
     )
 });
 static OMISSION_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -203,9 +204,19 @@ static COUNTERFACTUAL_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CAUSE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
+        r"(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
     )
 });
+/// Where a clause with another subject starts: ", which the CI deployed",
+/// "; the tool".
+static OTHER_CLAUSE: LazyLock<Regex> =
+    LazyLock::new(|| re(r" (?:, (?:which|that|where|but|and then|so|after which)|;) "));
+
+/// The part of `tail` that still belongs to the person's clause.
+fn own_clause(tail: &str) -> &str {
+    OTHER_CLAUSE.find(tail).map_or(tail, |m| &tail[..m.start()])
+}
+
 static BY_ACCIDENT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?:by mistake|by accident|in error)\b"));
 static CONSEQUENCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -240,7 +251,7 @@ static GOOD_CONSEQUENCE: LazyLock<Regex> = LazyLock::new(|| {
 /// Fault words that need a person in the sentence to be blame.
 static FAULT_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:(?:is|was|were|are|be|being) (?:solely |partly |partially |ultimately |entirely |directly )?(?:to blame|at fault)|fault lies with|blame (?:lies|rests|falls) with|(?:his|her|their) (?:fault|mistake|error|negligence|carelessness|oversight))\b",
+        r"\b(?:(?:is|was|were|are|be|being) (?:solely |partly |partially |ultimately |entirely |directly )?(?:to blame|at fault)|fault lies with|blame (?:lies|rests|falls) with|(?:his|her|their) (?:fault|mistake|error|negligence|carelessness|oversight|doing))\b",
     )
 });
 
@@ -262,20 +273,20 @@ static REPAIR_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// "... because the pipeline offered no way to": the sentence explains the omission by the system.
 static SYSTEMIC_REASON: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\bbecause (?:the|there|it|no|our|this|that)\b (?:[^ ]+ ){0,4}?(?:pipeline|tool|tooling|process|runbook|script|system|dashboard|alert|check|ui|interface|no way|not possible|did not|didn't|was not|wasn't|had no|lacked|no)\b",
+        r"\bbecause (?:the|there|it|no|our|this|that)\b (?:[^ ]+ ){0,4}?(?:pipeline|tool|tooling|process|runbook|script|system|dashboard|alert|check|ui|interface|no way|not possible|did not|didn't|was not|wasn't|had no|lacked|no|(?:was|were) (?:down|unavailable|broken|unreachable|offline|flaky|failing|missing|full|stale))\b",
     )
 });
 
 /// Before a person: "caused by", "due to", "blamed on".
 static CAUSE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:caused|triggered|introduced|broken|brought down|taken down|knocked over|corrupted|wiped|botched|started|(?:mistake|mistakes|error|errors|typo|typos|blunder|slip|oversight|misconfiguration)(?: was| were)?(?: made)?)(?: [a-z]+ly)? (?:by|of|on the part of)$|\b(?:due to|because of|owing to|fault of|result of|attributed to|attributable to|blamed on|blame (?:lies |rests |falls )?(?:with|on)|responsibility of|traced (?:back )?to|blame|blamed)$|\b(?:blame|fault|responsibility)\b[^.]{0,40}\b(?:lies|rests|falls|lay|rested|fell|is|was) (?:with|on)$|\b(?:outage|incident|failure|breakage|this|that|it|one) (?:is|was) (?:all |entirely |squarely )?on$|\b(?:poor|bad|wrong|questionable|hasty|rash|careless|sloppy|reckless|faulty|broken|buggy|incorrect|mistaken|negligent|risky|dangerous)(?: [^ ]+){0,2} (?:by|of|from)$",
+        r"\b(?:caused|triggered|introduced|broken|brought down|taken down|knocked over|corrupted|wiped|botched|started|(?:mistake|mistakes|error|errors|typo|typos|blunder|slip|oversight|misconfiguration)(?: was| were)?(?: made)?)(?: [a-z]+ly)? (?:by|of|on the part of)$|\b(?:outage|outages|incident|failure|breakage|problem|issue|errors?|downtime|data loss|regression|crash)(?: [^ ]+){0,2} (?:came|comes|stemmed|stems|arose|arises|resulted|results|originated) (?:from|with)$|\b(?:comes|came|boils|boiled) down to$|\b(?:due to|because of|owing to|fault of|result of|attributed to|attributable to|blamed on|blame (?:lies |rests |falls )?(?:with|on)|responsibility of|traced (?:back )?to|blame|blamed)$|\b(?:blame|fault|responsibility)\b[^.]{0,40}\b(?:lies|rests|falls|lay|rested|fell|is|was) (?:with|on)$|\b(?:outage|incident|failure|breakage|this|that|it|one) (?:is|was) (?:all |entirely |squarely )?on$|\b(?:poor|bad|wrong|questionable|hasty|rash|careless|sloppy|reckless|faulty|broken|buggy|incorrect|mistaken|negligent|risky|dangerous)(?: [^ ]+){0,2} (?:by|of|from)$",
     )
 });
 static COUNTERFACTUAL_BEFORE: LazyLock<Regex> = LazyLock::new(|| re(r"(?:^|\b(?:if|unless|had))$"));
 static COUNTERFACTUAL_IF_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(&format!(
-        r"had|hadn't|had not|would have|were|was|did|didn't|only|(?:{DILIGENCE_PP})"
+        r"had|hadn't|had not|would have|were|was|been|did|didn't|only|(?:{DILIGENCE_PP})"
     ))
 });
 static GOOD_AFTER_PERSON: LazyLock<Regex> = LazyLock::new(|| {
@@ -285,7 +296,7 @@ static GOOD_AFTER_PERSON: LazyLock<Regex> = LazyLock::new(|| {
 });
 static POSSESSIVE_FAULT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^ 's(?: \S+)? (?:mistake|mistakes|error|errors|fault|oversight|negligence|carelessness|slip|blunder|screw-up|screwup|typo|lapse|misconfiguration|bad|faulty|broken|buggy|sloppy|careless|wrong|incorrect|failure|incompetence|laziness|inattention|misjudgment|misjudgement|botched|untested|reckless)\b|^ 's(?: \S+){1,3} (?:caused|causes|broke|led to|resulted in|triggered|took down|brought down|introduced|corrupted|wiped|was the cause|is the cause)\b",
+        r"^ 's(?: \S+)? (?:doing|poor|hasty|rash|questionable|mistake|mistakes|error|errors|fault|oversight|negligence|carelessness|slip|blunder|screw-up|screwup|typo|lapse|misconfiguration|bad|faulty|broken|buggy|sloppy|careless|wrong|incorrect|failure|incompetence|laziness|inattention|misjudgment|misjudgement|botched|untested|reckless)\b|^ 's(?: \S+){1,3} (?:caused|causes|broke|led to|resulted in|triggered|took down|brought down|introduced|corrupted|wiped|was the cause|is the cause)\b",
     )
 });
 
@@ -844,7 +855,7 @@ fn person_patterns(a: &Analysed, norm: &Norm, m: &Mention, hits: &mut Vec<Hit>) 
             );
             return;
         }
-        if BY_ACCIDENT.is_match(tail) {
+        if BY_ACCIDENT.is_match(own_clause(tail)) {
             let span = a.span(m.tokens.start..norm.tokens(0..text.len()).end);
             push(
                 &PERSON_AS_CAUSE,

@@ -16,6 +16,16 @@ static GIVEN_NAMES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Given names that are also common words ("Jack", "Will", "Mark"): a person
+/// only where the sentence puts one ([`ambiguous_name_acts`]).
+static AMBIGUOUS_NAMES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../data/ambiguous_names.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
 /// Words after a name that make it a product, not a person ("Travis CI").
 const PRODUCT_SUFFIXES: &[&str] = &[
     "ci",
@@ -277,6 +287,8 @@ const FOLLOWERS: &[&str] = &[
     "sat",
     "spent",
     "forgotten",
+    "slept",
+    "been",
     "hadn't",
     "deleted",
     "dropped",
@@ -440,6 +452,7 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
     }
     if t.capital
         && (GIVEN_NAMES.contains(fold(&t.lower).as_str())
+            || ambiguous_name_acts(tokens, i, range.clone())
             || acts_like_a_person(tokens, i, range.clone()))
     {
         let product = next(i + 1).is_some_and(|n| PRODUCT_SUFFIXES.contains(&n.lower.as_str()));
@@ -684,24 +697,132 @@ fn fold(word: &str) -> String {
         .collect()
 }
 
-/// An unknown capitalised word at the start of a sentence, followed by a
-/// verb only people do ("Xiomara forgot to ..."): a name not on the list.
+/// A name that is also a word, where the sentence puts a person: possessive
+/// ("Will's change"), a past-tense verb right after it ("Mark deployed"), or,
+/// capitalised mid-sentence, anything a person's name may be followed by
+/// ("because Jack misconfigured", "and Rose restored").
+fn ambiguous_name_acts(tokens: &[Token], i: usize, range: Range<usize>) -> bool {
+    let t = &tokens[i];
+    if t.all_caps || !AMBIGUOUS_NAMES.contains(t.lower.as_str()) {
+        return false;
+    }
+    if i > range.start && DETERMINERS.contains(&tokens[i - 1].lower.as_str()) {
+        return false;
+    }
+    let next = tokens.get(i + 1).filter(|_| i + 1 < range.end);
+    let past_tense = next.is_some_and(|n| {
+        n.is_word()
+            && !n.capital
+            && (n.lower.len() > 4 && n.lower.ends_with("ed")
+                || IRREGULAR_PAST.contains(&n.lower.as_str()))
+    });
+    let human = next.is_some_and(|n| n.is("never") || HUMAN_VERBS.contains(&n.lower.as_str()));
+    t.possessive
+        || past_tense
+        || human
+        || i > range.start && next.is_some_and(|n| n.is_word()) && follows_person(next)
+}
+
+/// Past tenses that do not end in `-ed`, for telling "Mark ran" from "Mark the
+/// ticket".
+const IRREGULAR_PAST: &[&str] = &[
+    "ran",
+    "made",
+    "took",
+    "broke",
+    "wrote",
+    "went",
+    "saw",
+    "chose",
+    "sent",
+    "set",
+    "put",
+    "shut",
+    "hit",
+    "cut",
+    "let",
+    "left",
+    "kept",
+    "lost",
+    "got",
+    "gave",
+    "brought",
+    "thought",
+    "knew",
+    "forgot",
+    "overrode",
+    "mistook",
+    "misread",
+    "rebuilt",
+    "built",
+    "caught",
+    "held",
+    "said",
+    "told",
+    "found",
+    "led",
+    "spent",
+    "overwrote",
+    "undid",
+    "drew",
+    "threw",
+    "slept",
+    "shipped",
+    "pushed",
+    "was",
+    "had",
+    "did",
+    "didn't",
+    "wasn't",
+    "hadn't",
+];
+
+/// Verbs and adverbs of human agency and error: after an unknown capitalised
+/// word where a subject starts, they make it a person ("Xiomara forgot to").
+const HUMAN_VERBS: &[&str] = &[
+    "forgot",
+    "neglected",
+    "mistyped",
+    "fat-fingered",
+    "carelessly",
+    "panicked",
+    "misread",
+    "misjudged",
+    "misconfigured",
+    "mishandled",
+    "misapplied",
+    "miscalculated",
+    "misunderstood",
+    "accidentally",
+    "mistakenly",
+    "inadvertently",
+    "wrongly",
+    "ignored",
+    "overlooked",
+    "botched",
+    "rushed",
+    "skipped",
+    "slept",
+    "decided",
+    "approved",
+    "typed",
+];
+
+/// Words after which a new clause, and so maybe a new subject, starts.
+const CLAUSE_OPENERS: &[&str] = &[
+    "because", "when", "after", "since", "as", "and", "but", "so", "while", "if", "once", "until",
+    "before", "although", "though", "then", "that", "whereas",
+];
+
+/// An unknown capitalised word where a subject starts (the sentence start, or
+/// after `because`, `when`, a comma...), followed by a verb only people do
+/// ("Xiomara forgot to ...", "because Jorun misconfigured"): a name not on the
+/// lists.
 fn acts_like_a_person(tokens: &[Token], i: usize, range: Range<usize>) -> bool {
-    const HUMAN_VERBS: &[&str] = &[
-        "forgot",
-        "neglected",
-        "mistyped",
-        "fat-fingered",
-        "carelessly",
-        "panicked",
-        "misread",
-        "misjudged",
-        "accidentally",
-        "mistakenly",
-        "ignored",
-        "overlooked",
-    ];
-    i == range.start
+    let subject_place = i == range.start
+        || tokens[i - 1].kind != Kind::Word
+        || CLAUSE_OPENERS.contains(&tokens[i - 1].lower.as_str());
+    subject_place
         && !DETERMINERS.contains(&tokens[i].lower.as_str())
         && !ORGANISATIONS.contains(&tokens[i].lower.as_str())
         && !matches!(
@@ -787,6 +908,35 @@ mod tests {
             found("one of our engineers deleted it", &none),
             [("one of our engineers".to_string(), Who::Role)]
         );
+    }
+
+    #[test]
+    fn names_that_are_words_are_people_only_in_a_persons_place() {
+        let none = People::default();
+        let named = |text: &str| {
+            found(text, &none)
+                .into_iter()
+                .filter(|(_, w)| *w == Who::Named)
+                .map(|(name, _)| name)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(named("Mark deployed the fix"), ["Mark"]);
+        assert_eq!(
+            named("Because Jack misconfigured the pool, it failed"),
+            ["Jack"]
+        );
+        assert_eq!(named("The change was Will's"), ["Will"]);
+        assert_eq!(named("Mark never reads the notes"), ["Mark"]);
+        assert!(named("Mark the ticket as resolved").is_empty());
+        assert!(named("Max connections were reached").is_empty());
+        assert!(named("Grant access to the bucket").is_empty());
+        assert!(named("We set the Max Pool Size to 10").is_empty());
+        // Unknown names act like people where a subject starts.
+        assert_eq!(
+            named("After Xiomara misconfigured the proxy, it failed"),
+            ["Xiomara"]
+        );
+        assert!(named("After Kubernetes restarted the pod, it recovered").is_empty());
     }
 
     #[test]
