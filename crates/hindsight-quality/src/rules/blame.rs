@@ -94,6 +94,9 @@ const ADV: &str = r"(?:also|just|simply|then|again|apparently|clearly|obviously|
 /// ("never checks", "did not test").
 const DILIGENCE: &str = r"(?:checks|tests|verifies|validates|follows|reads|reviews|notices|escalates|tells|informs|notifies|asks|waits|looks|runs|updates|renews|confirms|watches|monitors|responds|acknowledges|answers|heeds|bothers|cares|thinks|considers|understands|catches|spots|backs up|coordinates|warns|mentions|documents|check|checked|test|tested|verify|verified|validate|follow|followed|read|review|reviewed|notice|noticed|escalate|escalated|tell|told|inform|notify|communicate|ask|wait|look|run|update|renew|renewed|double-check|consult|confirm|pay|watch|monitor|respond|acknowledge|answer|heed|bother|care|think|consider|realize|realise|understand|catch|spot|lock|back up|backup|coordinate|warn|mention|document|label)";
 
+/// The same acts in progress: "was not answering his phone".
+const DILIGENCE_ING: &str = r"(?:checking|testing|verifying|following|reading|reviewing|watching|monitoring|looking|listening|answering|responding|paying attention|acknowledging|escalating|communicating|waiting)";
+
 /// Past participles of careful acts: "should have checked".
 const DILIGENCE_PP: &str = r"(?:known|noticed|realized|realised|seen|caught|checked|tested|verified|validated|reviewed|asked|escalated|careful|paid attention|double-checked|followed|read|looked|waited|told|informed|communicated|consulted|confirmed|anticipated|foreseen|predicted|spotted|acted|responded|aware|known better|thought|considered|questioned|flagged|reported|raised|warned|paged|rolled back|stopped|double checked|picked up|been more careful)";
 
@@ -113,7 +116,7 @@ fn re(pattern: &str) -> Regex {
 /// A verb after a subject, possibly after `, who` and adverbs.
 fn after_subject(verbs: &str) -> Regex {
     re(&format!(
-        r"^(?: ,)?(?: who)?(?: (?:was|were|is|got) [a-z-]+(?: [a-z-]+)? and)?(?: {ADV})*(?: (?:had|has|have))?(?: {ADV})* (?:{verbs})\b"
+        r"^(?: (?:on call|on duty|on-call|at the time|in charge|on shift|responsible|involved))?(?: ,)?(?: who)?(?: (?:was|were|is|got) [a-z-]+(?: [a-z-]+)? and)?(?: {ADV})*(?: (?:had|has|have))?(?: {ADV})* (?:{verbs})\b"
     ))
 }
 
@@ -144,7 +147,7 @@ static ANIMATED_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static HINDSIGHT_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:obviously|clearly (?:should|shouldn't|wrong|a mistake|missed|ignored|failed|didn't|did not|careless|negligent|unacceptable|avoidable|preventable|forgot)|(?:trivially|easily|entirely|completely|totally|wholly) (?:avoidable|preventable)|(?:could|would) (?:easily |simply )?have been (?:easily |simply )?(?:avoided|prevented)|any (?:competent|reasonable|experienced|decent|good|careful|half-decent|sensible) (?:engineer|developer|person|operator|sre|admin|reviewer|dba)|anyone (?:could|would|should) have|no-brainer|no brainer|should have been (?:obvious|clear|caught|noticed|spotted|seen)|it (?:was|is|should be) (?:obvious|clear) that|(?:an|the|this|that|was|were|is|are|seems|seemed) obvious (?:mistake|mistakes|error|errors|oversight|problem|problems|issue|issues|step|check|thing|sign|signs|risk|bug|bugs|typo|flaw|gap|warning|warnings|failure|case|fix)|(?:was|were) obvious\b)\b",
+        r"\b(?:obviously|clearly (?:should|shouldn't|wrong|a mistake|missed|ignored|failed|didn't|did not|careless|negligent|unacceptable|avoidable|preventable|forgot)|(?:trivially|easily|entirely|completely|totally|wholly) (?:avoidable|preventable)|(?:could|would) (?:easily |simply )?have been (?:easily |simply )?(?:avoided|prevented)|any (?:competent|reasonable|experienced|decent|good|careful|half-decent|sensible) (?:engineer|developer|person|operator|sre|admin|reviewer|dba)|anyone (?:could|would|should) have|no-brainer|no brainer|(?:should|would) have been (?:obvious|clear|caught|noticed|spotted|seen)|it (?:was|is|should be) (?:obvious|clear) that|(?:an|the|this|that|was|were|is|are|seems|seemed) obvious (?:mistake|mistakes|error|errors|oversight|problem|problems|issue|issues|step|check|thing|sign|signs|risk|bug|bugs|typo|flaw|gap|warning|warnings|failure|case|fix)|(?:was|were) obvious\b)\b",
     )
 });
 static OBVIOUS_NEGATED: LazyLock<Regex> =
@@ -154,14 +157,22 @@ static OBVIOUS_NEGATED: LazyLock<Regex> =
 /// Tim pushed the release anyway", "never turned it back on".
 static AGAINST_WARNINGS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:ignoring|ignored|disregarding|disregarded|despite|in spite of|overriding|overrode|bypassing|bypassed) (?:the |all |several |repeated |multiple |clear |a |an )?(?:[a-z-]+ )?(?:warning|warnings|alert|alerts|advice|objection|objections|failing|failures|errors|red|concerns|review|tests|checks|build|builds|ci|pipeline|canary|alarms|freeze)\b|\b(?:even though|although|though|while|when) (?:the |all |several |its |their )?(?:[a-z-]+ ){0,3}(?:was|were|is|are|had been|kept) (?:still )?(?:red|failing|failed|broken|firing|alerting|unhealthy|flagging|blocking|warning)\b|\banyway\b|\binstead of (?:watching|checking|monitoring|reading|testing|waiting|following|looking|responding|escalating|verifying)\b|\bnever (?:re-?enabled|restored|reverted|undid|turned (?:it|them|this|that) back|put (?:it|them|this|that) back|switched (?:it|them) back|followed up|checked back|cleaned up)\b",
+        r"\b(?:ignoring|ignored|ignore|disregarding|disregarded|disregard|despite|in spite of|overriding|overrode|bypassing|bypassed) (?:the |all |several |repeated |multiple |clear |a |an )?(?:[a-z-]+ )?(?:warning|warnings|alert|alerts|advice|objection|objections|failing|failures|errors|red|concerns|review|tests|checks|build|builds|ci|pipeline|canary|alarms|freeze)\b|\b(?:even though|although|though|while|when) (?:the |all |several |its |their )?(?:[a-z-]+ ){0,3}(?:was|were|is|are|had been|kept) (?:still )?(?:red|failing|failed|broken|firing|alerting|unhealthy|flagging|blocking|warning)\b|\banyway\b|\binstead of (?:watching|checking|monitoring|reading|testing|waiting|following|looking|responding|escalating|verifying)\b|\bnever (?:re-?enabled|restored|reverted|undid|turned (?:it|them|this|that) back|put (?:it|them|this|that) back|switched (?:it|them) back|followed up|checked back|cleaned up)\b",
+    )
+});
+
+/// "the decision to ignore the warnings": a choice against the signals, put
+/// as the cause whoever made it.
+static IGNORING_DECISION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:decision|choice|call) to (?:ignore|disregard|dismiss|override|bypass|skip) (?:the |all |several |repeated |its |their )?(?:[a-z-]+ )?(?:warning|warnings|alert|alerts|advice|concerns|objections|forecast|forecasts|review|tests|checks|canary|runbook)\b",
     )
 });
 
 /// "Nobody bothered to check": an omission put on everyone at once.
 static NOBODY_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:nobody|no one|no-one|none of (?:us|them|the [a-z-]+)) (?:bothered|cared|thought to|took the time|felt responsible|followed up|double-checked|double checked|read|checked)\b",
+        r"\b(?:nobody|no one|no-one|none of (?:us|them|the [a-z-]+))(?: (?:on|in|from|at) (?:the |our |that |this )?[a-z-]+(?: team)?)? (?:bothered|cared|thought to|took the time|felt responsible|followed up|double-checked|double checked|read|checked)\b",
     )
 });
 
@@ -174,12 +185,12 @@ static SHOULD_HAVE_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static OMISSION_ANY: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|silenced (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms)|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
+        r"(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|silenced (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms)|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
     )
 });
 static OMISSION_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(&format!(
-        r"(?:failed to|fails to|did not|didn't|never|had not|hadn't|has not|hasn't|neglected to|was unable to)(?: {ADV})* {DILIGENCE}"
+        r"(?:failed to|fails to|did not|didn't|never|had not|hadn't|has not|hasn't|neglected to|was unable to)(?: {ADV})* {DILIGENCE}|(?:was not|wasn't|were not|weren't)(?: {ADV})* {DILIGENCE_ING}"
     ))
 });
 static OMISSION_SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -204,7 +215,7 @@ static COUNTERFACTUAL_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CAUSE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
+        r"panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
     )
 });
 /// Where a clause with another subject starts: ", which the CI deployed",
@@ -280,7 +291,7 @@ static SYSTEMIC_REASON: LazyLock<Regex> = LazyLock::new(|| {
 /// Before a person: "caused by", "due to", "blamed on".
 static CAUSE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:caused|triggered|introduced|broken|brought down|taken down|knocked over|corrupted|wiped|botched|started|(?:mistake|mistakes|error|errors|typo|typos|blunder|slip|oversight|misconfiguration)(?: was| were)?(?: made)?)(?: [a-z]+ly)? (?:by|of|on the part of)$|\b(?:outage|outages|incident|failure|breakage|problem|issue|errors?|downtime|data loss|regression|crash)(?: [^ ]+){0,2} (?:came|comes|stemmed|stems|arose|arises|resulted|results|originated) (?:from|with)$|\b(?:comes|came|boils|boiled) down to$|\b(?:due to|because of|owing to|fault of|result of|attributed to|attributable to|blamed on|blame (?:lies |rests |falls )?(?:with|on)|responsibility of|traced (?:back )?to|blame|blamed)$|\b(?:blame|fault|responsibility)\b[^.]{0,40}\b(?:lies|rests|falls|lay|rested|fell|is|was) (?:with|on)$|\b(?:outage|incident|failure|breakage|this|that|it|one) (?:is|was) (?:all |entirely |squarely )?on$|\b(?:poor|bad|wrong|questionable|hasty|rash|careless|sloppy|reckless|faulty|broken|buggy|incorrect|mistaken|negligent|risky|dangerous)(?: [^ ]+){0,2} (?:by|of|from)$",
+        r"\b(?:caused|triggered|introduced|broken|brought down|taken down|knocked over|corrupted|wiped|botched|started|(?:mistake|mistakes|error|errors|typo|typos|blunder|slip|oversight|misconfiguration)(?: was| were)?(?: made)?)(?: [a-z]+ly)? (?:by|of|on the part of)$|\b(?:outage|outages|incident|failure|breakage|problem|issue|errors?|downtime|data loss|regression|crash)(?: [^ ]+){0,2} (?:came|comes|stemmed|stems|arose|arises|resulted|results|originated) (?:from|with)$|\b(?:comes|came|boils|boiled) down to$|\b(?:outage|incident|failure|breakage|problem|issue|errors?|downtime|data loss|leak|breach|regression|crash)(?: [^ ]+){0,2} (?:happened|occurred|started|began) because$|\b(?:due to|because of|owing to|fault of|result of|attributed to|attributable to|blamed on|blame (?:lies |rests |falls )?(?:with|on)|responsibility of|traced (?:back )?to|blame|blamed)$|\b(?:blame|fault|responsibility)\b[^.]{0,40}\b(?:lies|rests|falls|lay|rested|fell|is|was) (?:with|on)$|\b(?:outage|incident|failure|breakage|this|that|it|one) (?:is|was) (?:all |entirely |squarely )?on$|\b(?:poor|bad|wrong|questionable|hasty|rash|careless|sloppy|reckless|faulty|broken|buggy|incorrect|mistaken|negligent|risky|dangerous)(?: [^ ]+){0,2} (?:by|of|from)$",
     )
 });
 static COUNTERFACTUAL_BEFORE: LazyLock<Regex> = LazyLock::new(|| re(r"(?:^|\b(?:if|unless|had))$"));
@@ -296,7 +307,7 @@ static GOOD_AFTER_PERSON: LazyLock<Regex> = LazyLock::new(|| {
 });
 static POSSESSIVE_FAULT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^ 's(?: \S+)? (?:doing|poor|hasty|rash|questionable|mistake|mistakes|error|errors|fault|oversight|negligence|carelessness|slip|blunder|screw-up|screwup|typo|lapse|misconfiguration|bad|faulty|broken|buggy|sloppy|careless|wrong|incorrect|failure|incompetence|laziness|inattention|misjudgment|misjudgement|botched|untested|reckless)\b|^ 's(?: \S+){1,3} (?:caused|causes|broke|led to|resulted in|triggered|took down|brought down|introduced|corrupted|wiped|was the cause|is the cause)\b",
+        r"^ 's(?: \S+)? (?:doing|poor|hasty|rash|questionable|misconfigured|unreviewed|mistake|mistakes|error|errors|fault|oversight|negligence|carelessness|slip|blunder|screw-up|screwup|typo|lapse|misconfiguration|bad|faulty|broken|buggy|sloppy|careless|wrong|incorrect|failure|incompetence|laziness|inattention|misjudgment|misjudgement|botched|untested|reckless)\b|^ 's(?: \S+){1,3} (?:caused|causes|broke|led to|resulted in|triggered|took down|brought down|introduced|corrupted|wiped|was the cause|is the cause)\b",
     )
 });
 
@@ -724,6 +735,14 @@ fn check_sentence(a: &Analysed, norm: &Norm, mentions: &[Mention], hits: &mut Ve
             span: span_of(m.range()),
             message: format!("`{}` says a person went against the warnings", m.as_str()),
             suggestion: "say why acting was reasonable at the time, and what let the action through (no gate, warnings that are usually noise)".to_string(),
+        });
+    }
+    if let Some(m) = IGNORING_DECISION.find(text) {
+        hits.push(Hit {
+            rule: &OMISSION,
+            span: span_of(m.range()),
+            message: format!("`{}` puts the failure on a choice against the warnings", m.as_str()),
+            suggestion: "say why the warnings did not look actionable at the time, and what would have made them so".to_string(),
         });
     }
     for m in NOBODY_RE.find_iter(text) {

@@ -515,7 +515,11 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
                 break;
             }
             if head.lower == "team" || head.lower == "teams" {
-                if width > 0 && (head.possessive || follows_person(next(head_at + 1))) {
+                if width > 0
+                    && (head.possessive
+                        || follows_person(next(head_at + 1))
+                        || participle_clause(tokens, head_at + 1, range.end))
+                {
                     return mention(head_at + 1, Who::Team);
                 }
                 if width > 0 {
@@ -554,7 +558,11 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
                                 | "on-call"
                         )
                     }));
-            if is_role && (head.possessive || follows_person(next(head_at + 1))) {
+            if is_role
+                && (head.possessive
+                    || follows_person(next(head_at + 1))
+                    || participle_clause(tokens, head_at + 1, range.end))
+            {
                 let determined = DETERMINERS.contains(&t.lower.as_str());
                 if determined || singular.is_some() || width > 0 {
                     let mut m = mention(head_at + 1, Who::Role)?;
@@ -600,7 +608,8 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
     None
 }
 
-/// Companies and tools that act in postmortems but are not people.
+/// Companies, tools and platforms that act in postmortems but are not
+/// people ("Flagger promoted the canary").
 const ORGANISATIONS: &[&str] = &[
     "google",
     "amazon",
@@ -675,6 +684,141 @@ const ORGANISATIONS: &[&str] = &[
     "finance",
     "marketing",
     "sales",
+    "flagger",
+    "spinnaker",
+    "argocd",
+    "flux",
+    "fluxcd",
+    "circleci",
+    "buildkite",
+    "travis",
+    "teamcity",
+    "bamboo",
+    "drone",
+    "concourse",
+    "tekton",
+    "harness",
+    "octopus",
+    "bazel",
+    "gradle",
+    "maven",
+    "npm",
+    "yarn",
+    "pip",
+    "cargo",
+    "webpack",
+    "babel",
+    "consul",
+    "vault",
+    "nomad",
+    "packer",
+    "vagrant",
+    "zookeeper",
+    "rabbitmq",
+    "nats",
+    "pulsar",
+    "memcached",
+    "varnish",
+    "haproxy",
+    "traefik",
+    "caddy",
+    "apache",
+    "tomcat",
+    "jetty",
+    "nodejs",
+    "node",
+    "python",
+    "java",
+    "golang",
+    "rails",
+    "django",
+    "flask",
+    "spring",
+    "hibernate",
+    "linux",
+    "ubuntu",
+    "debian",
+    "centos",
+    "windows",
+    "macos",
+    "android",
+    "ios",
+    "chrome",
+    "firefox",
+    "safari",
+    "cloudfront",
+    "lambda",
+    "dynamodb",
+    "bigquery",
+    "snowflake",
+    "databricks",
+    "airflow",
+    "spark",
+    "hadoop",
+    "hive",
+    "presto",
+    "trino",
+    "flink",
+    "beam",
+    "dataflow",
+    "pubsub",
+    "sqs",
+    "sns",
+    "kinesis",
+    "opsgenie",
+    "victorops",
+    "splunk",
+    "kibana",
+    "logstash",
+    "fluentd",
+    "loki",
+    "jaeger",
+    "zipkin",
+    "honeycomb",
+    "newrelic",
+    "dynatrace",
+    "statuspage",
+    "jira",
+    "confluence",
+    "servicenow",
+    "zendesk",
+    "auth0",
+    "keycloak",
+    "calico",
+    "cilium",
+    "coredns",
+    "kubelet",
+    "kubectl",
+    "containerd",
+    "podman",
+    "openshift",
+    "rancher",
+    "ceph",
+    "minio",
+    "pgbouncer",
+    "patroni",
+    "vitess",
+    "citus",
+    "cockroachdb",
+    "clickhouse",
+    "influxdb",
+    "timescale",
+    "graphite",
+    "statsd",
+    "thanos",
+    "cortex",
+    "mimir",
+    "velero",
+    "certbot",
+    "vercel",
+    "netlify",
+    "digitalocean",
+    "linode",
+    "hetzner",
+    "oracle",
+    "ibm",
+    "vmware",
+    "citrix",
 ];
 
 /// Latin letters without their accents, for name lookup (`Tomás` is `tomas`).
@@ -806,6 +950,51 @@ const HUMAN_VERBS: &[&str] = &[
     "decided",
     "approved",
     "typed",
+    "entered",
+    "pasted",
+    "copied",
+    "clicked",
+    "selected",
+    "picked",
+    "chose",
+    "broke",
+    "promoted",
+    "pushed",
+    "merged",
+    "shipped",
+];
+
+/// What people are asked to do and software is not: left undone, they make
+/// an unknown subject a person ("Aiko did not wait").
+const HUMAN_DUTIES: &[&str] = &[
+    "wait",
+    "read",
+    "think",
+    "bother",
+    "care",
+    "ask",
+    "tell",
+    "notify",
+    "escalate",
+    "follow",
+    "consider",
+    "realize",
+    "realise",
+    "understand",
+    "communicate",
+    "warn",
+    "mention",
+    "document",
+    "review",
+    "double-check",
+    "pay",
+    "listen",
+    "answer",
+    "respond",
+    "inform",
+    "consult",
+    "coordinate",
+    "announce",
 ];
 
 /// Words after which a new clause, and so maybe a new subject, starts.
@@ -822,7 +1011,105 @@ fn acts_like_a_person(tokens: &[Token], i: usize, range: Range<usize>) -> bool {
     let subject_place = i == range.start
         || tokens[i - 1].kind != Kind::Word
         || CLAUSE_OPENERS.contains(&tokens[i - 1].lower.as_str());
-    subject_place
+    let next_is = |k: usize, words: &[&str]| {
+        tokens
+            .get(k)
+            .filter(|_| k < range.end)
+            .is_some_and(|n| words.contains(&n.lower.as_str()))
+    };
+    // "Aiko did not wait", "Selin never thought to": not doing what only
+    // people are asked to do.
+    let neglects = next_is(i + 1, &["did", "had", "was"])
+        && next_is(i + 2, &["not"])
+        && next_is(i + 3, HUMAN_DUTIES)
+        || next_is(i + 1, &["didn't", "hadn't", "never"]) && next_is(i + 2, HUMAN_DUTIES);
+    let prev_is = |back: usize, words: &[&str]| {
+        i >= range.start + back && words.contains(&tokens[i - back].lower.as_str())
+    };
+    // "because of Marius,", "caused by Ilse.": the cause named alone.
+    let named_as_cause = (prev_is(
+        2,
+        &["because", "due", "thanks", "caused", "blamed", "fault"],
+    ) && prev_is(1, &["of", "to", "by", "on"]))
+        && tokens
+            .get(i + 1)
+            .filter(|_| i + 1 < range.end)
+            .is_none_or(|n| {
+                // "due to Beatrix not escalating", "caused by Solveig restarting"
+                !n.is_word() || n.is("not") || n.lower.len() > 5 && n.lower.ends_with("ing")
+            });
+    // "Petra's mistake", "Ilse's fault".
+    let owns_fault = tokens[i].possessive
+        && next_is(
+            i + 1,
+            &[
+                "mistake",
+                "fault",
+                "error",
+                "oversight",
+                "negligence",
+                "carelessness",
+                "blunder",
+                "typo",
+                "slip",
+                "doing",
+                "failure",
+                "misconfigured",
+                "misconfiguration",
+                "broken",
+                "bad",
+                "wrong",
+                "faulty",
+                "buggy",
+                "sloppy",
+                "careless",
+                "botched",
+                "untested",
+                "reckless",
+            ],
+        );
+    // "if Ulrich had checked": a counterfactual about someone's diligence.
+    let counterfactual = prev_is(1, &["if", "unless"])
+        && next_is(i + 1, &["had"])
+        && tokens
+            .get(i + 2)
+            .is_some_and(|n| n.lower.len() > 4 && n.lower.ends_with("ed"));
+    // "Anneliese, who skipped", "Liesel shared her password": people get
+    // `who` and personal pronouns, software gets `which` and `it`.
+    let acts = tokens
+        .get(i + 1)
+        .filter(|_| i + 1 < range.end)
+        .is_some_and(|n| {
+            n.is_word()
+                && !n.capital
+                && (n.lower.len() > 4 && n.lower.ends_with("ed")
+                    || IRREGULAR_PAST.contains(&n.lower.as_str()))
+        });
+    let personal = next_is(i + 1, &[","]) && next_is(i + 2, &["who"])
+        || subject_place
+            && acts
+            && (i + 2..(i + 8).min(range.end)).any(|k| {
+                matches!(
+                    tokens[k].lower.as_str(),
+                    "his" | "her" | "he" | "she" | "himself" | "herself"
+                )
+            });
+    // "Mirela made an error".
+    let erred = next_is(i + 1, &["made"])
+        && next_is(i + 2, &["a", "an"])
+        && next_is(i + 3, &["error", "mistake", "typo", "blunder", "slip"]);
+    let tell = neglects
+        || personal
+        || erred
+        || named_as_cause
+        || owns_fault
+        || counterfactual
+        || tokens
+            .get(i + 1)
+            .filter(|_| i + 1 < range.end)
+            .is_some_and(|n| HUMAN_VERBS.contains(&n.lower.as_str()));
+    (subject_place || named_as_cause || owns_fault || personal)
+        && tell
         && !DETERMINERS.contains(&tokens[i].lower.as_str())
         && !ORGANISATIONS.contains(&tokens[i].lower.as_str())
         && !matches!(
@@ -840,11 +1127,19 @@ fn acts_like_a_person(tokens: &[Token], i: usize, range: Range<usize>) -> bool {
                 | "both"
                 | "then"
         )
+        && !tokens[i].camel
         && tokens[i].lower.chars().all(char::is_alphabetic)
-        && tokens
-            .get(i + 1)
-            .filter(|_| i + 1 < range.end)
-            .is_some_and(|n| HUMAN_VERBS.contains(&n.lower.as_str()))
+}
+
+/// A participle with its object at `k`: "an engineer running a script". A
+/// bare `-ing` word is often a noun ("the developer tooling"), so the object's
+/// determiner is required.
+fn participle_clause(tokens: &[Token], k: usize, end: usize) -> bool {
+    k + 1 < end
+        && tokens[k].is_word()
+        && tokens[k].lower.len() > 5
+        && tokens[k].lower.ends_with("ing")
+        && DETERMINERS.contains(&tokens[k + 1].lower.as_str())
 }
 
 /// Whether `next` can follow a noun phrase that names a person.
@@ -931,6 +1226,17 @@ mod tests {
         assert!(named("Max connections were reached").is_empty());
         assert!(named("Grant access to the bucket").is_empty());
         assert!(named("We set the Max Pool Size to 10").is_empty());
+        // Unknown names where the sentence treats them as people.
+        assert_eq!(
+            named("The outage is on Anneliese, who skipped it"),
+            ["Anneliese"]
+        );
+        assert_eq!(named("Liesel shared her password"), ["Liesel"]);
+        assert_eq!(named("It was due to Beatrix not escalating"), ["Beatrix"]);
+        assert_eq!(named("The outage was Petra's mistake"), ["Petra"]);
+        assert!(named("If the cache had expired, he would have seen it").is_empty());
+        assert!(named("This was due to PGAudit.").is_empty());
+        assert!(named("Flagger promoted the canary").is_empty());
         // Unknown names act like people where a subject starts.
         assert_eq!(
             named("After Xiomara misconfigured the proxy, it failed"),

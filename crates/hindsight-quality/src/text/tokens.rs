@@ -27,6 +27,9 @@ pub struct Token {
     pub possessive: bool,
     /// Two or more letters, all upper case (`EVE`, `SRE`).
     pub all_caps: bool,
+    /// Upper case after the first letter but not all of it: a product's
+    /// spelling (`PagerDuty`, `PGAudit`), never a given name's.
+    pub camel: bool,
 }
 
 impl Token {
@@ -110,6 +113,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                         .chars()
                         .filter(|c| c.is_alphabetic())
                         .all(char::is_uppercase),
+                camel: core.chars().skip(1).any(char::is_uppercase)
+                    && core.chars().any(char::is_lowercase),
             });
             i = end;
             continue;
@@ -122,6 +127,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             capital: false,
             possessive: false,
             all_caps: false,
+            camel: false,
         });
         i += c.len_utf8();
     }
@@ -137,6 +143,7 @@ fn opaque(start: usize, end: usize) -> Token {
         capital: false,
         possessive: false,
         all_caps: false,
+        camel: false,
     }
 }
 
