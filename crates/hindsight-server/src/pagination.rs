@@ -75,6 +75,18 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// The page of `items`, read with one row more than `limit`: that extra
+    /// row, dropped, says another page follows, continued from `cursor` of
+    /// the last row kept.
+    pub fn from_overfetch(mut items: Vec<T>, limit: u32, cursor: impl Fn(&T) -> String) -> Self {
+        let more = items.len() > limit as usize;
+        items.truncate(limit as usize);
+        let next_cursor = items.last().filter(|_| more).map(cursor);
+        Page { items, next_cursor }
+    }
+}
+
 /// The page of postmortems matching `filter` in `sort` order after `cursor`
 /// (from the start without one). The store pages by keyset: it reads only the
 /// rows of the page, one more to know whether another page follows.
@@ -109,14 +121,10 @@ pub async fn page(
     }
     let limit = limit.clamp(1, MAX_LIMIT);
     filter.limit = Some(limit + 1);
-    let mut items = state.store.list(&filter).await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = match items.last() {
-        Some(last) if more => Some(Cursor { sort, id: last.id }.encode()),
-        _ => None,
-    };
-    Ok(Page { items, next_cursor })
+    let items = state.store.list(&filter).await?;
+    Ok(Page::from_overfetch(items, limit, |last| {
+        Cursor { sort, id: last.id }.encode()
+    }))
 }
 
 #[cfg(test)]

@@ -153,18 +153,15 @@ const TECH_MODIFIERS: &[&str] = &[
     "database-backed",
 ];
 
-/// Words that may follow a person's noun phrase: a verb, an auxiliary, a
-/// preposition or punctuation. "the developer portal" is not a person.
+/// Words that may follow a person's noun phrase: an auxiliary, an adverb, a
+/// preposition (past tenses are in [`IRREGULAR_PAST`] or end in `-ed`).
+/// "the developer portal" is not a person.
 const FOLLOWERS: &[&str] = &[
-    "was",
     "were",
     "is",
     "are",
-    "had",
     "has",
     "have",
-    "did",
-    "didn't",
     "does",
     "doesn't",
     "should",
@@ -216,11 +213,8 @@ const FOLLOWERS: &[&str] = &[
     "later",
     "again",
     "however",
-    "wasn't",
     "weren't",
     "isn't",
-    "hadn't",
-    "forgot",
     "failed",
     "neglected",
     "ignored",
@@ -236,71 +230,29 @@ const FOLLOWERS: &[&str] = &[
     "who'd",
     "should've",
     "could've",
-    "pushed",
-    "ran",
-    "made",
-    "took",
-    "broke",
-    "wrote",
-    "went",
-    "saw",
     "began",
-    "chose",
-    "sent",
-    "set",
-    "put",
-    "shut",
-    "hit",
-    "cut",
-    "let",
     "read",
-    "left",
-    "kept",
-    "lost",
-    "got",
-    "gave",
-    "brought",
-    "thought",
-    "knew",
     "understood",
     "fell",
     "drove",
     "spun",
     "stood",
     "struck",
-    "threw",
-    "undid",
-    "overrode",
-    "mistook",
-    "misread",
-    "rebuilt",
-    "built",
-    "caught",
-    "held",
     "meant",
     "paid",
-    "said",
-    "told",
-    "found",
     "heard",
-    "led",
     "sat",
-    "spent",
     "forgotten",
-    "slept",
     "been",
-    "hadn't",
     "deleted",
     "dropped",
     "keep",
     "keeps",
-    "kept",
     "always",
     "often",
     "repeatedly",
     "routinely",
     "constantly",
-    "overwrote",
     "wiped",
     "during",
     "before",
@@ -483,10 +435,7 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
             // "Alice Smith": take the surname along.
             let surname = !t.possessive
                 && next(i + 1).is_some_and(|n| {
-                    n.capital
-                        && n.is_word()
-                        && !FOLLOWERS.contains(&n.lower.as_str())
-                        && n.start == t.end + 1
+                    n.capital && n.is_word() && !is_follower(&n.lower) && n.start == t.end + 1
                 });
             return mention(if surname { i + 2 } else { i + 1 }, Who::Named);
         }
@@ -1142,14 +1091,18 @@ fn participle_clause(tokens: &[Token], k: usize, end: usize) -> bool {
         && DETERMINERS.contains(&tokens[k + 1].lower.as_str())
 }
 
+/// A word that may follow a person's name: [`FOLLOWERS`] or a past tense.
+fn is_follower(word: &str) -> bool {
+    FOLLOWERS.contains(&word) || IRREGULAR_PAST.contains(&word)
+}
+
 /// Whether `next` can follow a noun phrase that names a person.
 fn follows_person(next: Option<&Token>) -> bool {
     match next {
         None => true,
         Some(n) if n.kind != Kind::Word => true,
         Some(n) => {
-            FOLLOWERS.contains(&n.lower.as_str())
-                || n.lower.len() > 4 && n.lower.ends_with("ed") && !n.capital
+            is_follower(&n.lower) || n.lower.len() > 4 && n.lower.ends_with("ed") && !n.capital
         }
     }
 }

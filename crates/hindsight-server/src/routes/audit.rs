@@ -97,14 +97,10 @@ pub async fn log(
         before,
         limit: limit + 1,
     };
-    let mut items = state.store.audit_log(&query).await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = match items.last() {
-        Some(last) if more => Some(last.entry.to_string()),
-        _ => None,
-    };
-    Ok(Json(Page { items, next_cursor }))
+    let items = state.store.audit_log(&query).await?;
+    Ok(Json(Page::from_overfetch(items, limit, |last| {
+        last.entry.to_string()
+    })))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -130,12 +126,8 @@ pub async fn account_events(
     caller.require(Need::Admin)?;
     let before = time(&params.cursor, "cursor")?;
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let mut items = state.store.account_events(before, limit + 1).await?;
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = match items.last() {
-        Some(last) if more => Some(last.at.to_rfc3339_opts(SecondsFormat::Micros, true)),
-        _ => None,
-    };
-    Ok(Json(Page { items, next_cursor }))
+    let items = state.store.account_events(before, limit + 1).await?;
+    Ok(Json(Page::from_overfetch(items, limit, |last| {
+        last.at.to_rfc3339_opts(SecondsFormat::Micros, true)
+    })))
 }
