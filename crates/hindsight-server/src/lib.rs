@@ -20,6 +20,7 @@ mod ratelimit;
 mod routes;
 mod state;
 mod version;
+mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -111,6 +112,7 @@ pub fn app(store: Arc<dyn Store>, config: &Config) -> Result<Router, QualityErro
             state.clone(),
             query_guard::reject_unknown,
         ))
+        .merge(web::router())
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn(metrics::track))

@@ -209,14 +209,22 @@ async fn review_requested_at(
         .map(|e| e.at))
 }
 
-/// A refused review action: 422 naming the rule.
-fn refused(e: ReviewError) -> ApiError {
+/// A refused review action: 422 naming the rule and the field at fault (a
+/// workflow refusal lists what is missing).
+pub fn refused(e: ReviewError) -> ApiError {
+    let field = match &e {
+        ReviewError::Transition(_) => "to",
+        ReviewError::EmptyRequest => "comment",
+        ReviewError::NoReviewers | ReviewError::OwnReview(_) => "reviewers",
+        ReviewError::NotAReviewer { .. } | ReviewError::NotInReview(_) => "verdict",
+    };
     match e {
         ReviewError::Transition(t) => ApiError::from(t),
         other => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "review-refused",
             other.to_string(),
-        ),
+        )
+        .at(field),
     }
 }
