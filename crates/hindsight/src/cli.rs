@@ -83,6 +83,13 @@ pub enum Command {
     Lint(crate::quality::LintArgs),
     /// Score postmortem files against the rubric, with the evidence for each score.
     Score(crate::quality::ScoreArgs),
+    /// Metrics across postmortems: MTTD, MTTA, MTTM, MTTR, recurrence, RCA
+    /// completeness, action closure, postmortem lag, error budget.
+    Metrics(crate::insight::MetricsArgs),
+    /// The past postmortems most similar to a stored one or to a file (a draft).
+    Similar(crate::insight::SimilarArgs),
+    /// The periodic review (e.g. a quarter) as Markdown or self-contained HTML.
+    Report(crate::insight::ReportArgs),
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod actions;
 mod cli;
 mod database;
 mod files;
+mod insight;
 mod migrate;
 mod output;
 mod postmortems;
@@ -66,5 +67,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&cli.global, &ctx, &args).await,
         Command::Lint(args) => quality::lint(&args),
         Command::Score(args) => quality::score(&args),
+        Command::Metrics(args) => insight::metrics(&ctx, &args).await,
+        Command::Similar(args) => insight::similar(&ctx, &args).await,
+        Command::Report(args) => insight::report(&ctx, &args).await,
     }
 }
