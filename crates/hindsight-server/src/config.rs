@@ -54,6 +54,8 @@ pub struct Config {
     /// The quality engine's config file (`.hindsight.toml`: lint rules,
     /// redaction patterns, rubric); built-in defaults without one.
     pub quality_config: Option<PathBuf>,
+    /// Webhook signing secrets and the trigger policy file.
+    pub hooks: HooksSettings,
     /// The one-time token that creates the first admin (`POST /api/v1/setup`);
     /// the CLI makes one when it starts on a database without accounts.
     pub setup_token: Option<String>,
@@ -72,8 +74,32 @@ impl Default for Config {
             review: ReviewPolicy::default(),
             quality_config: None,
             setup_token: None,
+            hooks: HooksSettings::default(),
         }
     }
+}
+
+/// Webhook settings: the `[hooks]` table of the config file, or
+/// `HINDSIGHT_GITHUB_WEBHOOK_SECRET`, `HINDSIGHT_PAGERDUTY_WEBHOOK_SECRET`
+/// (comma-separated) and `HINDSIGHT_HOOKS_POLICY`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HooksSettings {
+    /// Secrets GitHub deliveries may be signed with (several while one is rotated).
+    pub github_secrets: Vec<String>,
+    /// Secrets PagerDuty deliveries may be signed with.
+    pub pagerduty_secrets: Vec<String>,
+    /// The trigger policy file (TOML, see docs/hooks.md); built-in defaults without one.
+    pub policy: Option<PathBuf>,
+}
+
+/// A comma-separated list of secrets, blanks dropped.
+fn secret_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A setting that could not be read.
@@ -102,6 +128,7 @@ struct FileConfig {
     json_depth: Option<usize>,
     review: Option<ReviewPolicy>,
     quality_config: Option<String>,
+    hooks: Option<HooksSettings>,
 }
 
 const FILE_KEYS: &[&str] = &[
@@ -114,6 +141,7 @@ const FILE_KEYS: &[&str] = &[
     "json_depth",
     "review",
     "quality_config",
+    "hooks",
 ];
 
 /// The settings read, with warnings to log once logging is set up.
@@ -171,11 +199,21 @@ impl Config {
             json_depth: env_parse(&env, "HINDSIGHT_JSON_DEPTH")?,
             review: None,
             quality_config: env("HINDSIGHT_QUALITY_CONFIG"),
+            hooks: None,
         };
         config.apply(from_env, |key, message| ConfigError::Env {
             name: format!("HINDSIGHT_{}", key.to_ascii_uppercase()),
             message,
         })?;
+        if let Some(list) = env("HINDSIGHT_GITHUB_WEBHOOK_SECRET") {
+            config.hooks.github_secrets = secret_list(&list);
+        }
+        if let Some(list) = env("HINDSIGHT_PAGERDUTY_WEBHOOK_SECRET") {
+            config.hooks.pagerduty_secrets = secret_list(&list);
+        }
+        if let Some(path) = env("HINDSIGHT_HOOKS_POLICY").filter(|p| !p.trim().is_empty()) {
+            config.hooks.policy = Some(PathBuf::from(path));
+        }
         Ok(Loaded { config, warnings })
     }
 
@@ -216,6 +254,9 @@ impl Config {
         }
         if let Some(path) = values.quality_config.filter(|p| !p.trim().is_empty()) {
             self.quality_config = Some(PathBuf::from(path));
+        }
+        if let Some(hooks) = values.hooks {
+            self.hooks = hooks;
         }
         Ok(())
     }
@@ -282,6 +323,35 @@ mod tests {
         assert_eq!(c.review.approvals_required, 2);
         assert_eq!(loaded.warnings.len(), 1);
         assert!(loaded.warnings[0].contains("`colour`"));
+    }
+
+    #[test]
+    fn webhook_secrets_come_from_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hindsight.toml");
+        std::fs::write(
+            &path,
+            "[hooks]\ngithub_secrets = [\"old\", \"new\"]\npagerduty_secrets = [\"pd\"]\npolicy = \"/etc/hindsight/policy.toml\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path), env(&[])).unwrap().config;
+        assert_eq!(c.hooks.github_secrets, ["old", "new"]);
+        assert_eq!(c.hooks.pagerduty_secrets, ["pd"]);
+        assert_eq!(
+            c.hooks.policy,
+            Some(PathBuf::from("/etc/hindsight/policy.toml"))
+        );
+        let c = Config::load(
+            Some(&path),
+            env(&[("HINDSIGHT_GITHUB_WEBHOOK_SECRET", "rotated, next ,")]),
+        )
+        .unwrap()
+        .config;
+        assert_eq!(c.hooks.github_secrets, ["rotated", "next"]);
+        assert_eq!(c.hooks.pagerduty_secrets, ["pd"]);
+        std::fs::write(&path, "[hooks]\ngithub_secret = \"typo\"\n").unwrap();
+        let err = Config::load(Some(&path), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("github_secret"), "{err}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod body;
 pub mod config;
 mod error;
 mod extract;
+pub mod intake;
 mod json;
 pub mod logging;
 mod metrics;
@@ -83,6 +84,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::revoke))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get, users::update))
+        .routes(routes!(hooks::list))
+        .routes(routes!(hooks::replay))
+        .routes(routes!(hooks::deliver))
 }
 
 /// The OpenAPI document of the API.
@@ -113,6 +117,7 @@ pub fn app(store: Arc<dyn Store>, config: &Config) -> Result<Router, QualityErro
             query_guard::reject_unknown,
         ))
         .merge(web::router())
+        .layer(routes::hooks::settings(&state, &config.hooks))
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn(metrics::track))

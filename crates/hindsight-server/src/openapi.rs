@@ -29,6 +29,7 @@ use crate::state::AppState;
         (name = "actions", description = "Action items across postmortems"),
         (name = "transfer", description = "Markdown import and export"),
         (name = "accounts", description = "Sessions, API tokens and users"),
+        (name = "webhooks", description = "Deliveries from alerting, paging and deploy tools (docs/hooks.md)"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
 )]

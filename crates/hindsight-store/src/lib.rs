@@ -8,6 +8,7 @@ mod account_sql;
 mod account_store;
 mod accounts;
 mod codec;
+mod deliveries;
 mod dump;
 mod error;
 mod postgres;
@@ -22,6 +23,10 @@ use async_trait::async_trait;
 use hindsight_core::{AuditEntry, Postmortem};
 
 pub use accounts::{AccountEvent, Accounts, ApiToken, Session, User};
+pub use deliveries::{
+    Deliveries, Delivery, DeliveryStatus, NewDelivery, Outcome, Recorded, StoredEvent, Trigger,
+    Triggered, strip_secrets,
+};
 pub use dump::{Copied, Dump, TokenRecord, UserRecord, copy};
 pub use error::StoreError;
 pub use postgres::PgStore;
@@ -34,7 +39,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Where postmortems (and, through [`Accounts`], accounts) live. Every method
 /// that changes data runs in one transaction and writes an audit entry in it.
 #[async_trait]
-pub trait Store: Accounts + Send + Sync {
+pub trait Store: Accounts + Deliveries + Send + Sync {
     /// Saves a new postmortem. Gives it the next `PM-n` key unless it has one,
     /// and version 1 unless it carries a version (an import of an exported file).
     async fn create(&self, pm: &Postmortem, actor: &str) -> Result<Postmortem>;

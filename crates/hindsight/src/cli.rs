@@ -78,6 +78,12 @@ pub enum Command {
     Token(crate::accounts::TokenCommand),
     /// Run the HTTP server: the JSON API, health checks and metrics.
     Serve(crate::serve::ServeArgs),
+    /// Webhook deliveries: list them with their status and errors, replay one.
+    #[command(subcommand)]
+    Hooks(crate::hooks::HooksCommand),
+    /// Add evidence to a postmortem's timeline (a Slack export's messages).
+    #[command(subcommand)]
+    Timeline(crate::hooks::TimelineCommand),
     /// Check postmortem files for blame, vague actions, missing sections,
     /// timeline problems and secrets (no database needed).
     Lint(crate::quality::LintArgs),

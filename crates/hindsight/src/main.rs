@@ -5,6 +5,7 @@ mod actions;
 mod cli;
 mod database;
 mod files;
+mod hooks;
 mod insight;
 mod migrate;
 mod output;
@@ -65,6 +66,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(command) => accounts::user(&ctx, command).await,
         Command::Token(command) => accounts::token(&ctx, command).await,
         Command::Serve(args) => serve::run(&cli.global, &ctx, &args).await,
+        Command::Hooks(command) => hooks::hooks(&ctx, command).await,
+        Command::Timeline(command) => hooks::timeline(&ctx, command).await,
         Command::Lint(args) => quality::lint(&args),
         Command::Score(args) => quality::score(&args),
         Command::Metrics(args) => insight::metrics(&ctx, &args).await,

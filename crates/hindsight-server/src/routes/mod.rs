@@ -4,6 +4,7 @@ pub mod actions;
 pub mod audit;
 pub mod checks;
 pub mod health;
+pub mod hooks;
 pub mod parts;
 pub mod postmortems;
 pub mod reviews;

@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod errors;
+mod hooks;
 mod matrix;
 mod openapi;
 mod operations;

@@ -25,6 +25,8 @@ pub enum Need {
     Read,
     Write,
     Admin,
+    /// An API token of scope `webhook` (everyone else: 401).
+    Webhook,
 }
 
 pub struct Route {
@@ -206,6 +208,16 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/api/v1/users", Admin, false, 201),
         route(Method::GET, "/api/v1/users/{name}", Admin, false, 200),
         route(Method::PATCH, "/api/v1/users/{name}", Admin, false, 200),
+        route(Method::POST, "/hooks/{source}", Webhook, false, 202),
+        route(Method::GET, "/hooks/deliveries", Admin, false, 200),
+        // Replaying an unknown delivery: 404 for those allowed to look.
+        route(
+            Method::POST,
+            "/hooks/deliveries/{id}/replay",
+            Admin,
+            false,
+            404,
+        ),
     ]
 }
 
@@ -263,6 +275,7 @@ fn allows(role: Role, scope: TokenScope, need: Need) -> bool {
         Need::Write => role >= Role::Editor && matches!(scope, S::Write | S::Admin),
         Need::Admin => role == Role::Admin && scope == S::Admin,
         Need::AccountControl => scope == S::Admin,
+        Need::Webhook => scope == S::Webhook,
         Need::Public | Need::Anyone | Need::Session => true,
     }
 }
@@ -276,6 +289,9 @@ fn expected(route: &Route, who: &Who, restricted: bool) -> StatusCode {
     };
     if route.need == Need::Session {
         return StatusCode::BAD_REQUEST;
+    }
+    if route.need == Need::Webhook && !allows(role, scope, Need::Webhook) {
+        return StatusCode::UNAUTHORIZED;
     }
     if route.on_postmortem {
         if !allows(role, scope, Need::Read) {
@@ -306,6 +322,8 @@ fn request(route: &Route, pm: &Postmortem) -> (String, Option<(&'static str, Str
         .replace("{name}", "erin");
     let path = if route.template.starts_with("/api/v1/tokens/") {
         path.replace("{id}", &uuid::Uuid::new_v4().to_string())
+    } else if route.template.starts_with("/hooks/") {
+        path.replace("{id}", "999999").replace("{source}", "events")
     } else {
         path.replace("{id}", &id)
     };
@@ -351,6 +369,10 @@ fn request(route: &Route, pm: &Postmortem) -> (String, Option<(&'static str, Str
             format!("# Imported {n}\n\nThe queue filled up.\n"),
         )),
         ("POST", "/api/v1/tokens") => json(json!({"name": format!("t{n}"), "scope": "read"})),
+        ("POST", "/hooks/{source}") => json(json!({
+            "id": format!("matrix-{n}"), "type": "custom", "at": "2026-03-04T10:00:00Z",
+            "title": format!("Custom event {n}"), "service": "checkout"
+        })),
         ("POST", "/api/v1/users") => json(json!({"name": format!("user{n}"), "role": "viewer"})),
         ("PATCH", "/api/v1/users/{name}") => json(json!({"display_name": format!("Erin {n}")})),
         _ => None,

@@ -22,6 +22,7 @@
 //!   written by the transaction that holds the postmortem's row lock, so they
 //!   cannot interleave.
 
+mod deliveries;
 mod rows;
 mod search;
 mod write;

@@ -1,5 +1,6 @@
 //! The embedded SQLite backend: one file, WAL journal, foreign keys on, FTS5 search.
 
+mod deliveries;
 mod rows;
 
 use std::time::Duration;
