@@ -10,6 +10,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+use hindsight_store::DeliveryStatus;
+
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -20,6 +22,9 @@ const DB_PING: &str = "hindsight_database_ping_seconds";
 const POSTMORTEMS: &str = "hindsight_postmortems_stored";
 const DB_CONNECTIONS: &str = "hindsight_database_connections";
 const DB_CONNECTIONS_MAX: &str = "hindsight_database_connections_max";
+/// Webhook deliveries by status; `received` is the intake's queue: stored and
+/// acknowledged, not processed yet.
+const WEBHOOK_DELIVERIES: &str = "hindsight_webhook_deliveries_stored";
 
 /// Latency buckets, in seconds: fine below 10 ms, where reads should be.
 const BUCKETS: &[f64] = &[
@@ -89,6 +94,20 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
             tracing::warn!(error = %e, "database does not answer");
             metrics::gauge!(DB_UP).set(0.0);
         }
+    }
+    match state.store.delivery_counts().await {
+        Ok(counts) => {
+            for status in DeliveryStatus::ALL {
+                let n = counts
+                    .iter()
+                    .find(|(s, _)| s == status)
+                    .map_or(0, |(_, n)| *n);
+                // Precision loss only above 2^53 deliveries.
+                #[allow(clippy::cast_precision_loss)]
+                metrics::gauge!(WEBHOOK_DELIVERIES, "status" => status.as_str()).set(n as f64);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot count webhook deliveries"),
     }
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -195,6 +195,10 @@ pub trait Deliveries: Send + Sync {
     async fn deliveries(&self, status: Option<DeliveryStatus>, limit: u32)
     -> Result<Vec<Delivery>>;
 
+    /// How many deliveries are in each status (the intake's queue depth is
+    /// `received`); statuses without any are left out.
+    async fn delivery_counts(&self) -> Result<Vec<(DeliveryStatus, u64)>>;
+
     /// Records how processing the delivery ended and counts the attempt.
     async fn finish_delivery(&self, id: i64, outcome: &Outcome) -> Result<()>;
 

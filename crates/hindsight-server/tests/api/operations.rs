@@ -47,6 +47,10 @@ async fn probes_metrics_and_request_ids() {
         text.contains("hindsight_database_connections_max "),
         "{text}"
     );
+    assert!(
+        text.contains("hindsight_webhook_deliveries_stored{status=\"received\"} 0"),
+        "{text}"
+    );
     server.stop().await;
 }
 

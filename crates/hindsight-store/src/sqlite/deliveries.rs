@@ -118,6 +118,16 @@ impl Deliveries for SqliteStore {
         rows.iter().map(delivery).collect()
     }
 
+    async fn delivery_counts(&self) -> Result<Vec<(DeliveryStatus, u64)>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, count(*) FROM hook_deliveries GROUP BY status")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|(status, n)| Ok((status.parse()?, u64::try_from(n).unwrap_or(0))))
+            .collect()
+    }
+
     async fn finish_delivery(&self, id: i64, o: &Outcome) -> Result<()> {
         let mut tx = self.write().await?;
         let done = sqlx::query(
