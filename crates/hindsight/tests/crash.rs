@@ -33,7 +33,7 @@ fn free_port() -> u16 {
 
 /// Starts `hindsight serve` and waits until it answers `/readyz`.
 fn serve(db: &str, port: u16) -> Child {
-    let child = hindsight(db)
+    let mut child = hindsight(db)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -41,13 +41,13 @@ fn serve(db: &str, port: u16) -> Child {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        if let Ok(status) = request(port, "GET", "/readyz", "", "") {
-            if status == 200 {
-                return child;
-            }
+        if matches!(request(port, "GET", "/readyz", "", ""), Ok(200)) {
+            return child;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    child.kill().unwrap();
+    child.wait().unwrap();
     panic!("the server did not become ready");
 }
 
