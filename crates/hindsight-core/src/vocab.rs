@@ -231,6 +231,9 @@ vocabulary!(
         Skipped = "skipped",
         /// The gate did not exist for this release.
         Absent = "absent",
+        /// Not assessed yet: a postmortem opened from a webhook lists every
+        /// gate so, for its author to fill in; `final` needs each assessed.
+        Unknown = "unknown",
     }
 );
 

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Postmortem, Status};
+use crate::model::{GateOutcome, Postmortem, Status};
 use crate::review::{self, ReviewPolicy};
 
 /// Why a status change was refused.
@@ -63,10 +63,18 @@ pub fn missing_for(pm: &Postmortem, to: Status, policy: &ReviewPolicy) -> Vec<St
             need(!pm.analysis.root_cause.trim().is_empty(), "the root cause");
             need(!pm.actions.is_empty(), "at least one action item");
             if pm.kind.is_release() {
-                need(
-                    pm.release.as_ref().is_some_and(|r| !r.gates.is_empty()),
-                    "the release gate analysis",
-                );
+                let gates = pm
+                    .release
+                    .as_ref()
+                    .map(|r| r.gates.as_slice())
+                    .unwrap_or_default();
+                need(!gates.is_empty(), "the release gate analysis");
+                for g in gates.iter().filter(|g| g.outcome == GateOutcome::Unknown) {
+                    need(
+                        false,
+                        &format!("what the {} gate did (it is unknown)", g.gate),
+                    );
+                }
             }
             for a in &pm.actions {
                 need(
@@ -213,6 +221,35 @@ mod tests {
                 "an approving review"
             ]
         );
+    }
+
+    #[test]
+    fn release_gates_left_unknown_block_final() {
+        let mut pm = complete();
+        pm.kind = Kind::Deploy;
+        pm.status = Status::InReview;
+        let gate = |gate, outcome| GateAnalysis {
+            gate,
+            outcome,
+            why_missed: String::new(),
+        };
+        pm.release = Some(ReleaseRecord {
+            gates: vec![
+                gate(Gate::Ci, GateOutcome::Passed),
+                gate(Gate::Canary, GateOutcome::Unknown),
+            ],
+            ..ReleaseRecord::default()
+        });
+        let TransitionError::Incomplete { missing, .. } =
+            check(&pm, Status::Final, &policy()).unwrap_err()
+        else {
+            panic!("expected incomplete");
+        };
+        assert_eq!(missing, ["what the canary gate did (it is unknown)"]);
+        if let Some(r) = pm.release.as_mut() {
+            r.gates[1].outcome = GateOutcome::Skipped;
+        }
+        assert!(check(&pm, Status::Final, &policy()).is_ok());
     }
 
     #[test]

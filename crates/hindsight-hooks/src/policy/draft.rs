@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use hindsight_core::{
-    EventKind, Gate, Kind, Milestone, Postmortem, ReleaseRecord, Severity, TimelineEvent,
+    EventKind, Gate, GateAnalysis, GateOutcome, Kind, Milestone, Postmortem, ReleaseRecord,
+    Severity, TimelineEvent,
 };
 
 use super::{Addition, BadDeploy, Context, Opening, PolicyConfig, max_severity, rollout_start};
@@ -248,16 +249,23 @@ pub(crate) fn deploy(
         version: info.as_ref().and_then(|i| i.version.clone()),
         environment: d.environment.clone(),
         rolled_back_at: bad.rolled_back_at,
+        // Every gate, to be filled in: what it did, why it did not catch this.
+        gates: Gate::ALL
+            .iter()
+            .map(|&gate| GateAnalysis {
+                gate,
+                outcome: GateOutcome::Unknown,
+                why_missed: String::new(),
+            })
+            .collect(),
         ..ReleaseRecord::default()
     });
-    let gates: Vec<&str> = Gate::ALL.iter().map(|g| g.as_str()).collect();
     pm.summary = format!(
         "Opened automatically: deploy {deploy_id}{target} {what} ({}, {}). \
-         The timeline holds the deploy events and the alerts and pages of the window.\n\n\
-         Release gates to fill in ({}): for each, what it did and why it did not catch this.",
-        bad.trigger.source,
-        bad.trigger.title,
-        gates.join(", ")
+         The timeline holds the deploy events and the alerts and pages of the window; \
+         the release gates are listed as unknown, for each to say what it did and why \
+         it did not catch this.",
+        bad.trigger.source, bad.trigger.title,
     );
     fill(&mut pm, &events, Some(bad));
     Opening {

@@ -90,7 +90,15 @@ const SECTIONS: &[Section] = &[
     Section {
         heading: "Release gates",
         path: "release.gates",
-        filled: |p| p.release.as_ref().is_some_and(|r| !r.gates.is_empty()),
+        // Gates left `unknown` (as a webhook lists them) are not analysed yet.
+        filled: |p| {
+            p.release.as_ref().is_some_and(|r| {
+                !r.gates.is_empty()
+                    && r.gates
+                        .iter()
+                        .all(|g| g.outcome != hindsight_core::GateOutcome::Unknown)
+            })
+        },
         in_draft: false,
         release_only: true,
     },

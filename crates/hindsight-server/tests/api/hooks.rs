@@ -246,6 +246,14 @@ async fn deploy_alerts_page_rollback_resolved(server: Server) {
     );
     let release = pm.release.as_ref().unwrap();
     assert_eq!(release.deploy_id.as_deref(), Some("1001"));
+    // Every release gate is listed for the author to fill in.
+    assert_eq!(release.gates.len(), hindsight_core::Gate::ALL.len());
+    assert!(
+        release
+            .gates
+            .iter()
+            .all(|g| g.outcome == hindsight_core::GateOutcome::Unknown)
+    );
     assert_eq!(release.artifact.as_deref(), Some("acme/checkout@main"));
     assert_eq!(
         release.version.as_deref(),
