@@ -172,7 +172,7 @@ static IGNORING_DECISION: LazyLock<Regex> = LazyLock::new(|| {
 /// "Nobody bothered to check": an omission put on everyone at once.
 static NOBODY_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:nobody|no one|no-one|none of (?:us|them|the [a-z-]+))(?: (?:on|in|from|at) (?:the |our |that |this )?[a-z-]+(?: team)?)? (?:bothered|cared|thought to|took the time|felt responsible|followed up|double-checked|double checked|read|checked)\b",
+        r"\b(?:nobody|no one|no-one|none of (?:us|them|the [a-z-]+))(?: (?:on|in|from|at) (?:the |our |that |this )?[a-z-]+(?: team)?)? (?:bothered|cared|thought to|took the time|felt responsible|followed up|double-checked|double checked|read|checked)\b|\b(?:that|which) (?:nobody|no one|no-one) had (?:tested|reviewed|checked|read|verified|validated|approved)\b",
     )
 });
 
@@ -185,7 +185,7 @@ static SHOULD_HAVE_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static OMISSION_ANY: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|silenced (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms)|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
+        r"(?:was|were) (?:fast |sound )?(?:asleep|sleeping|afk)\b|approved (?:his|her|their) own\b|(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|silenced (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms)|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
     )
 });
 static OMISSION_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -200,7 +200,7 @@ static OMISSION_SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WITHOUT_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"^(?: {ADV})* \S+(?: [^,;:.]{{0,60}}?)? without (?:any |a |proper |adequate |sufficient |enough |first )?(?:testing|tests?|review|reviewing|code review|peer review|approval|checking|checks|validation|validating|verifying|verification|asking|telling|notifying|consulting|rollback plan|a rollback plan|backups?|backing up|second pair of eyes|following|reading|looking|canary|canarying|staging|double-checking|double checking|thinking)\b"
+        r"^(?: {ADV})* \S+(?: [^,;:.]{{0,60}}?)? without (?:any |a |proper |adequate |sufficient |enough |first )?(?:testing|tests?|review|reviewing|code review|peer review|approval|checking|checks|validation|validating|verifying|verification|asking|telling|notifying|consulting|rollback plan|a rollback plan|backups?|backing up|second pair of eyes|(?:a )?second (?:reviewer|approver|review|approval|opinion)|following|reading|looking|canary|canarying|staging|double-checking|double checking|thinking)\b"
     ))
 });
 static COUNTERFACTUAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -291,7 +291,7 @@ static SYSTEMIC_REASON: LazyLock<Regex> = LazyLock::new(|| {
 /// Before a person: "caused by", "due to", "blamed on".
 static CAUSE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:caused|triggered|introduced|broken|brought down|taken down|knocked over|corrupted|wiped|botched|started|(?:mistake|mistakes|error|errors|typo|typos|blunder|slip|oversight|misconfiguration)(?: was| were)?(?: made)?)(?: [a-z]+ly)? (?:by|of|on the part of)$|\b(?:outage|outages|incident|failure|breakage|problem|issue|errors?|downtime|data loss|regression|crash)(?: [^ ]+){0,2} (?:came|comes|stemmed|stems|arose|arises|resulted|results|originated) (?:from|with)$|\b(?:comes|came|boils|boiled) down to$|\b(?:outage|incident|failure|breakage|problem|issue|errors?|downtime|data loss|leak|breach|regression|crash)(?: [^ ]+){0,2} (?:happened|occurred|started|began) because$|\b(?:due to|because of|owing to|fault of|result of|attributed to|attributable to|blamed on|blame (?:lies |rests |falls )?(?:with|on)|responsibility of|traced (?:back )?to|blame|blamed)$|\b(?:blame|fault|responsibility)\b[^.]{0,40}\b(?:lies|rests|falls|lay|rested|fell|is|was) (?:with|on)$|\b(?:outage|incident|failure|breakage|this|that|it|one) (?:is|was) (?:all |entirely |squarely )?on$|\b(?:poor|bad|wrong|questionable|hasty|rash|careless|sloppy|reckless|faulty|broken|buggy|incorrect|mistaken|negligent|risky|dangerous)(?: [^ ]+){0,2} (?:by|of|from)$",
+        r"\b(?:caused|triggered|introduced|broken|brought down|taken down|knocked over|corrupted|wiped|botched|started|(?:mistake|mistakes|error|errors|typo|typos|blunder|slip|oversight|misconfiguration)(?: was| were)?(?: made)?)(?: [a-z]+ly)? (?:by|of|on the part of)$|\b(?:outage|outages|incident|failure|breakage|problem|issue|errors?|downtime|data loss|regression|crash)(?: [^ ]+){0,2} (?:came|comes|stemmed|stems|arose|arises|resulted|results|originated) (?:from|with)$|\b(?:comes|came|boils|boiled) down to$|\b(?:outage|incident|failure|breakage|problem|issue|errors?|downtime|data loss|leak|breach|regression|crash)(?: [^ ]+){0,2} (?:happened|occurred|started|began) because$|\b(?:broke|failed|crashed|went down|fell over|stopped working|went wrong) because$|\b(?:due to|because of|owing to|fault of|result of|attributed to|attributable to|blamed on|blame (?:lies |rests |falls )?(?:with|on)|responsibility of|traced (?:back )?to|blame|blamed)$|\b(?:blame|fault|responsibility)\b[^.]{0,40}\b(?:lies|rests|falls|lay|rested|fell|is|was) (?:with|on)$|\b(?:outage|incident|failure|breakage|this|that|it|one) (?:is|was) (?:all |entirely |squarely )?on$|\b(?:poor|bad|wrong|questionable|hasty|rash|careless|sloppy|reckless|faulty|broken|buggy|incorrect|mistaken|negligent|risky|dangerous)(?: [^ ]+){0,2} (?:by|of|from)$",
     )
 });
 static COUNTERFACTUAL_BEFORE: LazyLock<Regex> = LazyLock::new(|| re(r"(?:^|\b(?:if|unless|had))$"));

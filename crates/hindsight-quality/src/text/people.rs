@@ -1047,8 +1047,12 @@ fn acts_like_a_person(tokens: &[Token], i: usize, range: Range<usize>) -> bool {
     let erred = next_is(i + 1, &["made"])
         && next_is(i + 2, &["a", "an"])
         && next_is(i + 3, &["error", "mistake", "typo", "blunder", "slip"]);
+    // "Leocadia was responsible for the broken backups".
+    let answerable = next_is(i + 1, &["was", "is"])
+        && next_is(i + 2, &["responsible", "accountable", "culpable"]);
     let tell = neglects
         || personal
+        || answerable
         || erred
         || named_as_cause
         || owns_fault
