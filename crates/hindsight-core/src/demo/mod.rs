@@ -58,6 +58,20 @@ pub fn generate(today: NaiveDate) -> Vec<Postmortem> {
     out
 }
 
+/// The team owning each demo service, written as a `team:NAME` tag (the
+/// model has no team field; metrics group by this tag).
+fn team_of(service: &str) -> Option<&'static str> {
+    Some(match service {
+        "checkout" | "web-frontend" => "storefront",
+        "payments-api" => "payments",
+        "api-gateway" | "identity" => "platform",
+        "inventory" | "search" => "catalog",
+        "notifications" => "messaging",
+        "data-pipeline" | "postgres-primary" => "data",
+        _ => return None,
+    })
+}
+
 // ---------------------------------------------------------------------------
 // Blueprints: what the scenario files are written in.
 // ---------------------------------------------------------------------------
@@ -711,6 +725,9 @@ fn build(sc: &Scenario, v: &Variant, seed: u64, today: NaiveDate) -> Postmortem 
         .map(|t| t.to_string())
         .collect();
     tags.dedup();
+    if let Some(team) = v.services.first().and_then(|s| team_of(s)) {
+        tags.push(format!("team:{team}"));
+    }
 
     Postmortem {
         id,
