@@ -87,6 +87,11 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(hooks::list))
         .routes(routes!(hooks::replay))
         .routes(routes!(hooks::deliver))
+        .routes(routes!(insight::metrics))
+        .routes(routes!(insight::patterns))
+        .routes(routes!(insight::similar))
+        .routes(routes!(insight::report))
+        .routes(routes!(insight::chart))
 }
 
 /// The OpenAPI document of the API.

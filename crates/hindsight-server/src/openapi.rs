@@ -30,6 +30,7 @@ use crate::state::AppState;
         (name = "transfer", description = "Markdown import and export"),
         (name = "accounts", description = "Sessions, API tokens and users"),
         (name = "webhooks", description = "Deliveries from alerting, paging and deploy tools (docs/hooks.md)"),
+        (name = "insight", description = "Metrics, pattern review, similar postmortems, reports and charts over the postmortems the caller may read (docs/insight.md)"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
 )]
@@ -143,4 +144,33 @@ domain_schema!(
      `score`: the rubric scorecard (criteria with scores and evidence, weighted_average, \
      pass_threshold, passed, failures).",
     ["findings", "score"]
+);
+domain_schema!(
+    MetricsSchema,
+    "MetricsComparison",
+    "`period` and `previous_period` (`2026-Q3`, `2026-07`); `current` and `previous`: the \
+     metrics of each (postmortems, per_month, by_severity; mttd, mtta, mttm, mttr and lag as \
+     distributions in minutes: count, missing, inconsistent, median_minutes, p90_minutes, \
+     mean_minutes; recurrence, rca_completeness, action_closure, action_on_time and \
+     lag_on_target as rates: hits, total, missing, rate; error_budget: consumed, largest, \
+     reported, missing). With `by`: `groups`, each a key with its current and previous metrics.",
+    ["period", "previous_period", "current", "previous"]
+);
+domain_schema!(
+    PatternReviewSchema,
+    "PatternReview",
+    "`period`; `categories` and `by_service`: patterns (category, release_gate, service, \
+     occurrences: id, handle, title, started, actions, actions_closed), most frequent first; \
+     `gates`: release gates that let changes through (gate, misses: handle, outcome, why); \
+     `relapses`: fixes that did not hold (category, service, earlier, earlier_title, \
+     earlier_closed, later, later_title, later_started).",
+    ["period", "categories", "by_service", "gates", "relapses"]
+);
+domain_schema!(
+    SimilarSchema,
+    "SimilarPostmortem",
+    "A similar postmortem: id, handle, title, score, shared_services, shared_factors, \
+     shared_words and the reason for people (\"same service (checkout), same factor: config; \
+     words: pool, timeout\").",
+    ["id", "handle", "title", "score", "reason"]
 );

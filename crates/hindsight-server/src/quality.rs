@@ -78,6 +78,20 @@ impl Quality {
         Report { findings, score }
     }
 
+    /// Whether `pm` meets the quality bar (RCA completeness in
+    /// `docs/insight.md`): no lint finding at error severity and the rubric
+    /// passed, with this server's lint settings and rubric.
+    pub fn rca_passes(&self, pm: &Postmortem, today: NaiveDate) -> bool {
+        let findings = lint_postmortem(pm, &self.config);
+        if findings
+            .iter()
+            .any(|f| f.severity == hindsight_quality::Severity::Error)
+        {
+            return false;
+        }
+        hindsight_quality::rubric::score(pm, &findings, &self.rubric, today).passed
+    }
+
     /// The copy of `pm` fit for publishing, and what was removed where.
     pub fn public(&self, pm: &Postmortem) -> Result<(Postmortem, Vec<Redaction>), RedactError> {
         self.redactor.redact_postmortem(pm)

@@ -673,3 +673,89 @@ async fn the_board_puts_overdue_first_and_shows_at_most_a_hundred_items() {
     let (_, filtered) = olivia.get("/actions?overdue=1").await;
     assert!(!filtered.contains("most urgent") && filtered.contains("Follow up number 101"));
 }
+
+/// A postmortem on checkout with a config factor, its incident in 2026-Q3.
+async fn incident(s: &Server, title: &str, month: u32, visibility: Visibility) -> Postmortem {
+    let started = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, month, 3, 10, 0, 0).unwrap();
+    let mut pm = Postmortem::new(title, Kind::Incident, started);
+    pm.severity = Some(Severity::Sev2);
+    pm.services = vec!["checkout".into()];
+    pm.summary = "The checkout connection pool ran dry after a config push.".into();
+    pm.milestones.started = Some(started);
+    pm.milestones.resolved = Some(started + chrono::Duration::minutes(90));
+    pm.analysis.factors = vec![hindsight_core::ContributingFactor {
+        id: "F1".into(),
+        category: hindsight_core::FactorCategory::Config,
+        group: hindsight_core::FishboneGroup::Technology,
+        text: "The pool size came from a config default".into(),
+    }];
+    pm.visibility = visibility;
+    if visibility == Visibility::Restricted {
+        pm.restricted_to = vec!["security-team".into()];
+    }
+    s.store.create(&pm, "test").await.unwrap()
+}
+
+#[tokio::test]
+async fn insights_and_similar_postmortems_show_only_what_the_viewer_reads() {
+    let s = Server::start().await;
+    let july = incident(&s, "Checkout pool ran dry", 7, Visibility::Internal).await;
+    let august = incident(&s, "Checkout pool ran dry again", 8, Visibility::Internal).await;
+    let secret = incident(&s, "Checkout pool ZEBRA", 9, Visibility::Restricted).await;
+
+    let vic = s.login("vic").await;
+    let (status, html) = vic.get("/insights?period=2026-Q3").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("href=\"/insights\" aria-current=\"page\""),
+        "in the navigation"
+    );
+    assert!(html.contains("<h1>Insights 2026-Q3</h1>"));
+    assert!(
+        html.contains("<option selected>2026-Q3</option>"),
+        "the period picker"
+    );
+    assert_eq!(
+        html.matches("<svg xmlns").count(),
+        4,
+        "the four charts inline"
+    );
+    let headline = &html[html.find("id=\"headline\"").unwrap()..];
+    assert!(
+        headline.contains("<span class=\"l\">Postmortems</span>\n      <span class=\"n\">2</span>"),
+        "two readable postmortems in the period"
+    );
+    assert!(
+        headline.contains("<span class=\"l\">MTTR</span>\n      <span class=\"n\">1h 30m</span>"),
+        "MTTR median"
+    );
+    let patterns = &html[html.find("id=\"patterns\"").unwrap()..];
+    assert!(patterns.contains("config</strong>") && patterns.contains(": 2 postmortems"));
+    assert!(patterns.contains(&july.handle()) && patterns.contains(&august.handle()));
+    assert!(
+        !html.contains("ZEBRA") && !html.contains(&format!("/postmortems/{}\"", secret.handle()))
+    );
+
+    let ada = s.login("ada").await;
+    let (_, html) = ada.get("/insights?period=2026-Q3").await;
+    let patterns = &html[html.find("id=\"patterns\"").unwrap()..];
+    assert!(patterns.contains(": 3 postmortems") && patterns.contains(&secret.handle()));
+
+    let (status, _) = vic.get("/insights?period=2026-Q9").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The similar panel on the page of the July postmortem.
+    let (_, page) = vic.get(&format!("/postmortems/{}", july.handle())).await;
+    let panel = &page[page.find("id=\"similar\"").unwrap()..];
+    let panel = &panel[..panel.find("</section>").unwrap()];
+    assert!(panel.contains(&august.handle()), "{panel}");
+    assert!(
+        panel.contains("same service (checkout), same factor: config"),
+        "{panel}"
+    );
+    assert!(!panel.contains(&secret.handle()) && !page.contains("ZEBRA"));
+    let (_, page) = ada.get(&format!("/postmortems/{}", july.handle())).await;
+    let panel = &page[page.find("id=\"similar\"").unwrap()..];
+    let panel = &panel[..panel.find("</section>").unwrap()];
+    assert!(panel.contains(&secret.handle()), "{panel}");
+}

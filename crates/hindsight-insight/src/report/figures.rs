@@ -4,7 +4,7 @@ use hindsight_core::Severity;
 
 use super::Block;
 use crate::charts::{Bars, Chart, Series};
-use crate::metrics::{GroupBy, Insight, Metrics};
+use crate::metrics::{Group, GroupBy, Insight, Metrics};
 use crate::period::Period;
 use crate::stats::Rate;
 
@@ -23,9 +23,97 @@ pub(super) fn trend_months(period: Period) -> Vec<Period> {
     months
 }
 
-pub(super) fn charts(insight: &Insight<'_>, period: Period) -> Vec<Block> {
+/// One of the report's charts, by the name the API and the web UI use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Figure {
+    /// MTTR, MTTM and MTTD monthly medians over twelve months (lines).
+    Durations,
+    /// Incidents per month by severity over twelve months (stacked bars).
+    Incidents,
+    /// Action items closed, by month of the incident (lines).
+    Closure,
+    /// Postmortem lag against the target, per severity, in the period (bars).
+    Lag,
+}
+
+impl Figure {
+    pub const ALL: [Figure; 4] = [
+        Figure::Durations,
+        Figure::Incidents,
+        Figure::Closure,
+        Figure::Lag,
+    ];
+
+    /// `mttr`, `incidents`, `closure`, `lag`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Figure::Durations => "mttr",
+            Figure::Incidents => "incidents",
+            Figure::Closure => "closure",
+            Figure::Lag => "lag",
+        }
+    }
+}
+
+impl std::fmt::Display for Figure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Figure {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Figure::ALL
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                format!("unknown chart `{s}`, expected one of: mttr, incidents, closure, lag")
+            })
+    }
+}
+
+/// The SVG of each chart in `which` for `period`, in the order asked; only
+/// what those charts need is computed.
+pub fn figures(insight: &Insight<'_>, period: Period, which: &[Figure]) -> Vec<(Figure, String)> {
     let months = trend_months(period);
-    let per_month: Vec<Metrics> = months.iter().map(|m| insight.metrics(Some(*m))).collect();
+    // The monthly metrics feed every chart but the lag one.
+    let per_month: Vec<Metrics> = if which.iter().any(|f| *f != Figure::Lag) {
+        months.iter().map(|m| insight.metrics(Some(*m))).collect()
+    } else {
+        Vec::new()
+    };
+    let groups = if which.contains(&Figure::Lag) {
+        insight.grouped(Some(period), GroupBy::Severity)
+    } else {
+        Vec::new()
+    };
+    draw(insight, period, which, &months, &per_month, &groups)
+}
+
+pub(super) fn charts(insight: &Insight<'_>, period: Period) -> Vec<Block> {
+    let mut out = vec![Block::Heading {
+        level: 2,
+        text: "Charts".into(),
+    }];
+    out.extend(
+        figures(insight, period, &Figure::ALL)
+            .into_iter()
+            .map(|(_, svg)| Block::Chart { svg }),
+    );
+    out
+}
+
+/// The charts in `which`, from the trend's months and their metrics and the
+/// period's severity groups.
+fn draw(
+    insight: &Insight<'_>,
+    period: Period,
+    which: &[Figure],
+    months: &[Period],
+    per_month: &[Metrics],
+    groups: &[Group],
+) -> Vec<(Figure, String)> {
     let labels: Vec<String> = months.iter().map(|m| m.to_string()).collect();
     let hours = |v: Option<f64>| v.map(|m| (m / 60.0 * 10.0).round() / 10.0);
     let trend = Chart {
@@ -98,7 +186,6 @@ pub(super) fn charts(insight: &Insight<'_>, period: Period) -> Vec<Block> {
             ),
         ],
     };
-    let groups = insight.grouped(Some(period), GroupBy::Severity);
     let policy = &insight.options().policy;
     let target_hours = |sev: &str| {
         let index = Severity::ALL.iter().position(|s| s.as_str() == sev);
@@ -138,20 +225,16 @@ pub(super) fn charts(insight: &Insight<'_>, period: Period) -> Vec<Block> {
             ),
         ],
     };
-    vec![
-        Block::Heading {
-            level: 2,
-            text: "Charts".into(),
-        },
-        Block::Chart { svg: trend.lines() },
-        Block::Chart {
-            svg: by_severity.bars(Bars::Stacked),
-        },
-        Block::Chart {
-            svg: closure.lines(),
-        },
-        Block::Chart {
-            svg: lag.bars(Bars::Grouped),
-        },
-    ]
+    which
+        .iter()
+        .map(|f| {
+            let svg = match f {
+                Figure::Durations => trend.lines(),
+                Figure::Incidents => by_severity.bars(Bars::Stacked),
+                Figure::Closure => closure.lines(),
+                Figure::Lag => lag.bars(Bars::Grouped),
+            };
+            (*f, svg)
+        })
+        .collect()
 }

@@ -10,6 +10,7 @@ mod headline;
 mod render;
 mod sections;
 
+pub use figures::{Figure, figures};
 pub use headline::minutes;
 pub use render::{html, markdown};
 

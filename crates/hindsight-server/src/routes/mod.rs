@@ -5,6 +5,7 @@ pub mod audit;
 pub mod checks;
 pub mod health;
 pub mod hooks;
+pub mod insight;
 pub mod parts;
 pub mod postmortems;
 pub mod reviews;

@@ -17,6 +17,7 @@ mod board;
 mod editor;
 mod form;
 mod home;
+mod insight;
 mod list;
 mod markdown;
 mod postmortem;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .route("/postmortems/{key}/status", post(review::transition))
         .route("/preview", post(editor::preview))
         .route("/actions", get(board::page))
+        .route("/insights", get(insight::page))
         .route("/actions/{key}/{id}", post(board::update))
         .route("/profile", get(profile::page))
         .route("/profile/tokens", post(profile::create))

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use crate::auth::Need;
 use crate::routes::postmortems::visible;
 use crate::state::AppState;
+use crate::web::insight::{self, SimilarView};
 use crate::web::markdown;
 use crate::web::view::{Stamp, due, human, render, stamp_or_dash};
 use crate::web::{Chrome, Viewer, WebError};
@@ -277,6 +278,8 @@ pub struct PmPage {
     draft_overdue: bool,
     next: Vec<NextStep>,
     history: Vec<HistoryView>,
+    /// The most similar postmortems the viewer may read (filled by [`load`]).
+    similar: Vec<SimilarView>,
     created: String,
     updated: String,
     published: String,
@@ -581,6 +584,7 @@ pub fn build(
         draft_overdue: deadlines.draft_overdue,
         next,
         history,
+        similar: Vec::new(),
         created: Stamp(pm.created_at).to_string(),
         updated: Stamp(pm.updated_at).to_string(),
         published: stamp_or_dash(pm.published_at),
@@ -647,7 +651,11 @@ pub async fn load(
         .await
         .map_err(|_| WebError::not_found(&format!("postmortem {key}")))?;
     let audit = state.store.audit(pm.id).await?;
-    Ok(build(state, viewer, pm, &audit, notice))
+    let similar = insight::similar(state, &viewer.caller, &pm).await?;
+    Ok(PmPage {
+        similar,
+        ..build(state, viewer, pm, &audit, notice)
+    })
 }
 
 /// `GET /postmortems/{key}`.

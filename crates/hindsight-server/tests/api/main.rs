@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod errors;
 mod hooks;
+mod insight;
 mod matrix;
 mod openapi;
 mod operations;

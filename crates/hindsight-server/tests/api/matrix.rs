@@ -208,6 +208,17 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/api/v1/users", Admin, false, 201),
         route(Method::GET, "/api/v1/users/{name}", Admin, false, 200),
         route(Method::PATCH, "/api/v1/users/{name}", Admin, false, 200),
+        route(Method::GET, "/api/v1/metrics", Read, false, 200),
+        route(Method::GET, "/api/v1/patterns", Read, false, 200),
+        route(Method::GET, "/api/v1/report", Read, false, 200),
+        route(Method::GET, "/api/v1/charts/{chart}", Read, false, 200),
+        route(
+            Method::GET,
+            "/api/v1/postmortems/{id}/similar",
+            Read,
+            true,
+            200,
+        ),
         route(Method::POST, "/hooks/{source}", Webhook, false, 202),
         route(Method::GET, "/hooks/deliveries", Admin, false, 200),
         // Replaying an unknown delivery: 404 for those allowed to look.
@@ -319,7 +330,8 @@ fn request(route: &Route, pm: &Postmortem) -> (String, Option<(&'static str, Str
         .replace("{index}", "0")
         .replace("{factor}", "F1")
         .replace("{action}", "A1")
-        .replace("{name}", "erin");
+        .replace("{name}", "erin")
+        .replace("{chart}", "incidents.svg");
     let path = if route.template.starts_with("/api/v1/tokens/") {
         path.replace("{id}", &uuid::Uuid::new_v4().to_string())
     } else if route.template.starts_with("/hooks/") {

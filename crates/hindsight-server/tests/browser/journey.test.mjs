@@ -27,6 +27,8 @@ let page;
 const problems = [];
 let key;
 let secretKey;
+/** The quarter before the current one: the insights screenshots show it. */
+let lastQuarter;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -279,6 +281,25 @@ test("reading works with JavaScript off", async () => {
   await noScript.close();
 });
 
+test("the insights page shows the numbers, the charts and the patterns of a period", async () => {
+  await page.goto(`${BASE}/`);
+  await submit('nav a[href="/insights"]');
+  assert.match(await page.textContent("h1"), /^Insights \d{4}-Q[1-4]$/);
+  assert.equal(await page.locator("#headline .number").count(), 8);
+  assert.equal(await page.locator("#charts figure.chart svg").count(), 4);
+  // The demo data spans eighteen months: the quarter before has patterns.
+  const options = await page.locator("#i-period optgroup[label=Quarters] option").allTextContents();
+  lastQuarter = options[1];
+  await page.selectOption("#i-period", lastQuarter);
+  await submit("form.filters button[type=submit]");
+  assert.ok(page.url().endsWith(`period=${options[1]}&service=`), page.url());
+  assert.equal(await page.textContent("h1"), `Insights ${options[1]}`);
+  assert.ok(await page.locator("#patterns ul.patterns li").count() > 0, "recurring patterns");
+  // Its postmortems lead to their pages, with similar ones beside them.
+  await submit("#patterns ul.patterns li a");
+  assert.ok((await page.locator("#similar ol.similar li").count()) > 0, "similar postmortems");
+});
+
 test("screenshots and page weight of the main pages", async () => {
   const pages = {
     home: "/",
@@ -286,6 +307,7 @@ test("screenshots and page weight of the main pages", async () => {
     postmortem: "/postmortems/PM-2",
     editor: "/postmortems/PM-2/edit",
     board: "/actions",
+    insights: `/insights?period=${lastQuarter}`,
   };
   const weights = {};
   for (const [name, path] of Object.entries(pages)) {

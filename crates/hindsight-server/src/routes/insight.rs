@@ -1,0 +1,405 @@
+//! Learning across postmortems (`docs/insight.md`): `GET /api/v1/metrics`,
+//! `/api/v1/patterns`, `/api/v1/report`, `/api/v1/charts/{chart}` and
+//! `/api/v1/postmortems/{id}/similar`.
+//!
+//! Everything is computed over the postmortems the caller may read, loaded
+//! with the caller's reader filter: a restricted postmortem the caller may not
+//! see is in no count, no pattern, no chart, no report and is never similar
+//! (nor are its words in a reason).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use hindsight_core::{Kind, Postmortem, Severity};
+use hindsight_insight::Period;
+use hindsight_insight::metrics::{GroupBy, Insight, Metrics, Options};
+use hindsight_insight::patterns::{self, Review};
+use hindsight_insight::report::{self, Figure};
+use hindsight_insight::similar::{Match, SimilarIndex};
+use hindsight_store::Filter;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+use crate::auth::{Caller, Need};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Path, Query};
+use crate::openapi::{MetricsSchema, PatternReviewSchema, SimilarSchema};
+use crate::routes::postmortems::{visible, word};
+use crate::state::AppState;
+
+/// Most similar postmortems one request may ask for.
+pub const MAX_SIMILAR: u32 = 50;
+/// Similar postmortems returned without a `limit`.
+pub const DEFAULT_SIMILAR: u32 = 5;
+
+/// The period to look at.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodParams {
+    /// A quarter (`2026-Q3`) or a month (`2026-07`), in UTC; compared with the
+    /// one before. Default: the current quarter.
+    pub period: Option<String>,
+}
+
+/// When "now" is.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfParams {
+    /// Judge overdue action items and late postmortems as of the end of this
+    /// day (`YYYY-MM-DD`, UTC), to reproduce an earlier answer. Default: now.
+    pub as_of: Option<String>,
+}
+
+/// Which postmortems the numbers are computed over (always only those the
+/// caller may read). The earlier postmortems that recurrence and fixes that
+/// did not hold look back on are filtered the same way.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScopeParams {
+    /// `incident`, `release`, `deploy`, `security`, `data`, `provider`, `process`.
+    pub kind: Option<String>,
+    /// `SEV1` .. `SEV4`.
+    pub severity: Option<String>,
+    pub service: Option<String>,
+    pub tag: Option<String>,
+    pub owner: Option<String>,
+}
+
+impl ScopeParams {
+    /// The store filter ([`readable`] adds the caller's reader).
+    pub fn to_filter(&self) -> Result<Filter, ApiError> {
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        Ok(Filter {
+            kind: word::<Kind>(&self.kind, "kind")?,
+            severity: word::<Severity>(&self.severity, "severity")?,
+            service: text(&self.service),
+            tag: text(&self.tag),
+            owner: text(&self.owner),
+            ..Filter::default()
+        })
+    }
+}
+
+/// The period named in `text`, or the quarter containing `now`.
+pub fn period(text: Option<&str>, now: DateTime<Utc>) -> Result<Period, ApiError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(Period::quarter_of(now)),
+        Some(t) => t.parse().map_err(|e: hindsight_insight::InsightError| {
+            ApiError::invalid("period", e.to_string())
+        }),
+    }
+}
+
+/// The end of the day named in `text` (its next midnight, UTC), or now.
+fn as_of(text: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
+    let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(Utc::now());
+    };
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.succ_opt())
+        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
+        .ok_or_else(|| ApiError::invalid("as_of", format!("`{t}` is not a day (YYYY-MM-DD)")))
+}
+
+/// The postmortems of `filter` that `caller` may read: whatever reader the
+/// filter names, the caller's replaces it.
+pub async fn readable(
+    state: &AppState,
+    caller: &Caller,
+    filter: Filter,
+) -> Result<Vec<Postmortem>, ApiError> {
+    let filter = Filter {
+        reader: Some(caller.reader()),
+        ..filter
+    };
+    Ok(state.store.load_all(&filter).await?)
+}
+
+/// The metrics engine over `pms`, with this server's review policy (the lag
+/// targets) and quality settings (RCA completeness).
+pub fn insight<'a>(state: &AppState, pms: &'a [Postmortem], now: DateTime<Utc>) -> Insight<'a> {
+    let options = Options {
+        policy: state.review.as_ref().clone(),
+        ..Options::new(now)
+    };
+    let today = now.date_naive();
+    let quality = state.quality.clone();
+    Insight::with_verdicts(pms, options, move |pm| quality.rca_passes(pm, today))
+}
+
+/// The groupings a period comparison may be broken down by.
+const GROUPINGS: [GroupBy; 4] = [
+    GroupBy::Service,
+    GroupBy::Team,
+    GroupBy::Severity,
+    GroupBy::Kind,
+];
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GroupParams {
+    /// Break the comparison down by `service`, `team`, `severity` or `kind`.
+    /// A postmortem with several services counts in each of their groups.
+    pub by: Option<String>,
+}
+
+/// One group's metrics in the period and in the one before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupComparison {
+    pub key: String,
+    pub current: Metrics,
+    pub previous: Metrics,
+}
+
+/// A period's metrics next to the previous period's, and by group if asked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricsAnswer {
+    pub period: Period,
+    pub previous_period: Period,
+    pub current: Metrics,
+    pub previous: Metrics,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<GroupBy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<GroupComparison>>,
+}
+
+/// The groups of `period` and of the period before, matched by key: groups
+/// of the period first (largest first), then those only found before it.
+pub fn compare_groups(insight: &Insight<'_>, period: Period, by: GroupBy) -> Vec<GroupComparison> {
+    let previous_period = period.previous();
+    let empty = |p: Period| insight.metrics_of(&[], Some(f64::from(p.months())));
+    let mut before = insight.grouped(Some(previous_period), by);
+    let mut out = Vec::new();
+    for group in insight.grouped(Some(period), by) {
+        let previous = match before.iter().position(|g| g.key == group.key) {
+            Some(i) => before.remove(i).metrics,
+            None => empty(previous_period),
+        };
+        out.push(GroupComparison {
+            key: group.key,
+            current: group.metrics,
+            previous,
+        });
+    }
+    out.extend(before.into_iter().map(|g| GroupComparison {
+        key: g.key,
+        current: empty(period),
+        previous: g.metrics,
+    }));
+    out
+}
+
+/// The metrics of a period (MTTD, MTTA, MTTM, MTTR as median, p90 and mean
+/// with what was missing; recurrence, RCA completeness, action closure and
+/// on-time rates; postmortem lag and lag on target; error budget) next to the
+/// period before, over the postmortems the caller may read. Definitions:
+/// `docs/insight.md`.
+#[utoipa::path(get, path = "/api/v1/metrics", tag = "insight",
+    params(PeriodParams, GroupParams, AsOfParams, ScopeParams),
+    responses((status = 200, body = MetricsSchema), (status = 400, body = ErrorBody)))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<PeriodParams>,
+    Query(g): Query<GroupParams>,
+    Query(a): Query<AsOfParams>,
+    Query(scope): Query<ScopeParams>,
+) -> Result<Json<MetricsAnswer>, ApiError> {
+    caller.require(Need::Read)?;
+    let now = as_of(a.as_of.as_deref())?;
+    let period = period(p.period.as_deref(), now)?;
+    let by = match g.by.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        None => None,
+        Some(text) => Some(
+            GROUPINGS
+                .into_iter()
+                .find(|b| b.as_str().eq_ignore_ascii_case(text))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "by",
+                        format!("unknown grouping `{text}`, expected one of: service, team, severity, kind"),
+                    )
+                })?,
+        ),
+    };
+    let pms = readable(&state, &caller, scope.to_filter()?).await?;
+    let insight = insight(&state, &pms, now);
+    let comparison = insight.compare(period);
+    Ok(Json(MetricsAnswer {
+        period,
+        previous_period: comparison.previous_period,
+        current: comparison.current,
+        previous: comparison.previous,
+        by,
+        groups: by.map(|by| compare_groups(&insight, period, by)),
+    }))
+}
+
+/// The pattern review of a period: contributing-factor categories (release
+/// gates included) found in at least two postmortems, overall and per
+/// service, with the postmortems behind each and their action items closed;
+/// release gates that let changes through more than once; fixes that did not
+/// hold. Over the postmortems the caller may read.
+#[utoipa::path(get, path = "/api/v1/patterns", tag = "insight",
+    params(PeriodParams, ScopeParams),
+    responses((status = 200, body = PatternReviewSchema), (status = 400, body = ErrorBody)))]
+pub async fn patterns(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<PeriodParams>,
+    Query(scope): Query<ScopeParams>,
+) -> Result<Json<Review>, ApiError> {
+    caller.require(Need::Read)?;
+    let period = period(p.period.as_deref(), Utc::now())?;
+    let pms = readable(&state, &caller, scope.to_filter()?).await?;
+    Ok(Json(patterns::review(&pms, Some(period))))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarParams {
+    /// How many to return (default 5, at most 50).
+    pub limit: Option<u32>,
+}
+
+/// The `limit` postmortems of `pms` most similar to `pm`, best first.
+pub fn similar_to(pms: &[Postmortem], pm: &Postmortem, limit: usize) -> Vec<Match> {
+    SimilarIndex::build(pms).similar(pm, limit)
+}
+
+/// The postmortems most similar to this one among those the caller may read,
+/// best first, each with the reason: shared services, shared factor
+/// categories and the most distinctive shared words (BM25 over the text).
+#[utoipa::path(get, path = "/api/v1/postmortems/{id}/similar", tag = "insight",
+    params(("id" = String, Path, description = "Id or key"), SimilarParams),
+    responses((status = 200, body = Vec<SimilarSchema>), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn similar(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(params): Query<SimilarParams>,
+) -> Result<Json<Vec<Match>>, ApiError> {
+    let limit = params.limit.unwrap_or(DEFAULT_SIMILAR);
+    if !(1..=MAX_SIMILAR).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("the limit must be from 1 to {MAX_SIMILAR}"),
+        ));
+    }
+    let pm = visible(&state, &caller, &id).await?;
+    let pms = readable(&state, &caller, Filter::default()).await?;
+    Ok(Json(similar_to(&pms, &pm, limit as usize)))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// `md` (Markdown, the default) or `html` (one self-contained page).
+    pub format: Option<String>,
+}
+
+/// A document's answer: its media type and the header that keeps a browser
+/// from running anything in it.
+fn document(content_type: &'static str, body: String) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// The quarterly (or monthly) review of a period over the postmortems the
+/// caller may read: highlights, headline metrics with their trend, charts,
+/// recurring patterns, fixes that did not hold, services, open and overdue
+/// action items by owner, and postmortems late to publish. Markdown (with
+/// inline SVG charts) or one self-contained HTML page.
+#[utoipa::path(get, path = "/api/v1/report", tag = "insight",
+    params(PeriodParams, ReportParams, AsOfParams, ScopeParams),
+    responses(
+        (status = 200, description = "The report", content(
+            (String = "text/markdown"),
+            (String = "text/html"))),
+        (status = 400, body = ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<PeriodParams>,
+    Query(r): Query<ReportParams>,
+    Query(a): Query<AsOfParams>,
+    Query(scope): Query<ScopeParams>,
+) -> Result<Response, ApiError> {
+    caller.require(Need::Read)?;
+    let html = match r.format.as_deref().map(str::trim) {
+        None | Some("" | "md" | "markdown") => false,
+        Some("html") => true,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "format",
+                format!("unknown format `{other}`, expected md or html"),
+            ));
+        }
+    };
+    let now = as_of(a.as_of.as_deref())?;
+    let period = period(p.period.as_deref(), now)?;
+    let pms = readable(&state, &caller, scope.to_filter()?).await?;
+    let blocks = report::build(&insight(&state, &pms, now), period);
+    Ok(if html {
+        document("text/html; charset=utf-8", report::html(&blocks))
+    } else {
+        document("text/markdown; charset=utf-8", report::markdown(&blocks))
+    })
+}
+
+/// One chart as SVG over the postmortems the caller may read: `mttr` (MTTR,
+/// MTTM and MTTD monthly medians over the twelve months ending with the
+/// period), `incidents` (incidents per month by severity, same months),
+/// `closure` (action items closed by month of the incident) or `lag`
+/// (postmortem lag against the target per severity in the period). The name
+/// may end in `.svg`.
+#[utoipa::path(get, path = "/api/v1/charts/{chart}", tag = "insight",
+    params(("chart" = String, Path, description = "`mttr`, `incidents`, `closure` or `lag`, optionally with `.svg`"),
+        PeriodParams, AsOfParams, ScopeParams),
+    responses(
+        (status = 200, description = "The chart", content_type = "image/svg+xml", body = String),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn chart(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(p): Query<PeriodParams>,
+    Query(a): Query<AsOfParams>,
+    Query(scope): Query<ScopeParams>,
+) -> Result<Response, ApiError> {
+    caller.require(Need::Read)?;
+    let figure: Figure = name
+        .strip_suffix(".svg")
+        .unwrap_or(&name)
+        .parse()
+        .map_err(|e: String| ApiError::new(StatusCode::NOT_FOUND, "not-found", e))?;
+    let now = as_of(a.as_of.as_deref())?;
+    let period = period(p.period.as_deref(), now)?;
+    let pms = readable(&state, &caller, scope.to_filter()?).await?;
+    let svg = report::figures(&insight(&state, &pms, now), period, &[figure])
+        .into_iter()
+        .next()
+        .map(|(_, svg)| svg)
+        .ok_or_else(|| ApiError::internal(format!("chart {figure} was not drawn")))?;
+    Ok(document("image/svg+xml", svg))
+}
