@@ -61,6 +61,15 @@ pub trait Store: Accounts + Deliveries + Send + Sync {
     /// Every postmortem matching the filter, whole, newest incident first.
     async fn load_all(&self, filter: &Filter) -> Result<Vec<Postmortem>>;
 
+    /// Every stored postmortem's id and version, newest incident first, each
+    /// marked whether it matches `filter` (paging and limit ignored): what a
+    /// cache of whole postmortems reads to learn what changed, cheaply.
+    async fn stamps(&self, filter: &Filter) -> Result<Vec<Stamp>>;
+
+    /// The postmortems with these ids that are still stored, whole, in no
+    /// particular order.
+    async fn load_ids(&self, ids: &[uuid::Uuid]) -> Result<Vec<Postmortem>>;
+
     /// Full-text search, best match first, with a snippet of the best column.
     async fn search(&self, query: &str, filter: &Filter) -> Result<Vec<SearchHit>>;
 

@@ -11,7 +11,10 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::types::{ActionFilter, AuditQuery, Filter, SortField};
+use crate::types::{ActionFilter, AuditQuery, Filter, SortField, Stamp};
+
+/// Most ids bound in one `IN (...)` list (far below either backend's limit).
+pub(crate) const IDS_PER_QUERY: usize = 1000;
 
 /// How one backend encodes the values the shared queries bind.
 pub(crate) trait Dialect: Database {
@@ -92,6 +95,52 @@ where
         .collect();
     q.push(format!(" ORDER BY {}", order.join(", ")));
     push_limit(&mut q, filter.limit);
+    q
+}
+
+/// Every postmortem's id and version in list order, with `selected` (1 or 0)
+/// telling whether it matches `filter` (its paging and limit ignored).
+pub(crate) fn stamps_query<DB: Dialect>(filter: &Filter) -> QueryBuilder<DB>
+where
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    let mut q = QueryBuilder::new("SELECT p.id, p.version, CASE WHEN 1 = 1");
+    push_filter(&mut q, filter);
+    let order: Vec<String> = sort_keys(SortField::Started, "p")
+        .into_iter()
+        .map(|key| format!("{key} DESC"))
+        .collect();
+    q.push(format!(
+        " THEN 1 ELSE 0 END AS selected FROM postmortems p ORDER BY {}",
+        order.join(", ")
+    ));
+    q
+}
+
+/// Reads a row of [`stamps_query`].
+pub(crate) fn read_stamp<DB: Dialect>(row: &DB::Row) -> Result<Stamp>
+where
+    i64: for<'r> sqlx::Decode<'r, DB> + Type<DB>,
+    i32: for<'r> sqlx::Decode<'r, DB> + Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+    for<'c> &'c str: sqlx::ColumnIndex<DB::Row>,
+{
+    use sqlx::Row;
+    Ok(Stamp {
+        id: DB::read_id(row, "id")?,
+        version: row.try_get("version")?,
+        selected: row.try_get::<i32, _>("selected")? == 1,
+    })
+}
+
+/// `SELECT p.id, p.doc` of the postmortems with these ids.
+pub(crate) fn docs_query<DB: Dialect>(ids: &[Uuid]) -> QueryBuilder<DB> {
+    let mut q = QueryBuilder::new("SELECT p.id, p.doc FROM postmortems p WHERE p.id IN (");
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(DB::id(*id));
+    }
+    q.push(")");
     q
 }
 

@@ -29,6 +29,15 @@ pub struct Filter {
     pub reader: Option<Reader>,
 }
 
+/// A stored postmortem's id and version, and whether it matched the filter
+/// asked with ([`crate::Store::stamps`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub id: Uuid,
+    pub version: i64,
+    pub selected: bool,
+}
+
 /// What a list can be ordered by. Ties are broken by storage order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -55,6 +55,50 @@ mod suite {
     use super::*;
     pub use crate::accounts::*;
 
+    /// Stamps list every postmortem with its version and mark the filtered
+    /// ones; `load_ids` reads back exactly the ids asked for that still exist.
+    pub async fn stamps_follow_versions_and_filters(s: &dyn Store) {
+        let a = s
+            .create(&sample("Checkout outage", "checkout", 3), "alice")
+            .await
+            .unwrap();
+        let b = s
+            .create(&sample("Search slow", "search", 4), "alice")
+            .await
+            .unwrap();
+        let c = s
+            .create(&sample("Checkout again", "checkout", 5), "alice")
+            .await
+            .unwrap();
+        let mut edit = a.clone();
+        edit.summary = "Edited.".into();
+        let a2 = s.update(&edit, "bob", AuditAction::Update).await.unwrap();
+        s.delete(&b.id.to_string(), b.version, "bob").await.unwrap();
+
+        let checkout = Filter {
+            service: Some("checkout".into()),
+            limit: Some(1),
+            ..Filter::default()
+        };
+        let stamps = s.stamps(&checkout).await.unwrap();
+        let seen: Vec<(uuid::Uuid, i64, bool)> = stamps
+            .iter()
+            .map(|t| (t.id, t.version, t.selected))
+            .collect();
+        // Newest incident first, the limit ignored, the deleted one gone.
+        assert_eq!(seen, [(c.id, 1, true), (a.id, 2, true)]);
+        let search = Filter {
+            service: Some("search".into()),
+            ..Filter::default()
+        };
+        assert!(s.stamps(&search).await.unwrap().iter().all(|t| !t.selected));
+
+        let mut loaded = s.load_ids(&[a.id, b.id, c.id]).await.unwrap();
+        loaded.sort_by_key(|pm| pm.key.clone());
+        assert_eq!(loaded, [a2, c]);
+        assert!(s.load_ids(&[]).await.unwrap().is_empty());
+    }
+
     pub async fn create_assigns_keys_and_reads_back(s: &dyn Store) {
         let a = s
             .create(&sample("Checkout outage", "checkout", 3), "alice")
@@ -747,6 +791,7 @@ macro_rules! backend_suite {
 
             backend_suite!(@tests $open;
                 create_assigns_keys_and_reads_back,
+                stamps_follow_versions_and_filters,
                 imported_keys_and_versions_are_kept,
                 a_stale_version_is_a_conflict,
                 every_change_is_audited_and_history_outlives_delete,

@@ -40,7 +40,8 @@ use uuid::Uuid;
 
 use crate::dump::Dump;
 use crate::sql::{
-    Dialect, MIGRATIONS_APPLIED, actions_query, audit_query, count_query, list_query,
+    Dialect, IDS_PER_QUERY, MIGRATIONS_APPLIED, actions_query, audit_query, count_query,
+    docs_query, list_query, read_stamp, stamps_query,
 };
 use crate::types::*;
 use crate::{Result, Store, StoreError};
@@ -294,6 +295,28 @@ impl Store for PgStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(decode_doc).collect()
+    }
+
+    async fn stamps(&self, filter: &Filter) -> Result<Vec<Stamp>> {
+        let rows = stamps_query::<Postgres>(filter)
+            .build()
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(read_stamp::<Postgres>).collect()
+    }
+
+    async fn load_ids(&self, ids: &[Uuid]) -> Result<Vec<Postmortem>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let rows = docs_query::<Postgres>(chunk)
+                .build()
+                .fetch_all(&self.pool)
+                .await?;
+            for row in &rows {
+                out.push(decode_doc(row)?);
+            }
+        }
+        Ok(out)
     }
 
     async fn search(&self, query: &str, filter: &Filter) -> Result<Vec<SearchHit>> {

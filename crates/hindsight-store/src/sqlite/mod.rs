@@ -21,14 +21,18 @@ use crate::dump::{Dump, check_restorable};
 use crate::search_text::{SearchText, fts_query};
 use crate::snippet::split_snippet;
 use crate::sql::{
-    Dialect, MIGRATIONS_APPLIED, PROJECTION_TABLES, actions_query, audit_query, count_query,
-    distinct, list_query, push_filter, push_limit, readers,
+    Dialect, IDS_PER_QUERY, MIGRATIONS_APPLIED, PROJECTION_TABLES, actions_query, audit_query,
+    count_query, distinct, docs_query, list_query, push_filter, push_limit, read_stamp, readers,
+    stamps_query,
 };
 use crate::types::*;
 use crate::{Result, Store, StoreError};
 use rows::{SUMMARY_COLUMNS, decode_doc, summary, timestamp};
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// How much of the database file is memory-mapped (the rest is read page by page).
+const MMAP_BYTES: u64 = 256 << 20;
 
 /// Postmortems in one SQLite file.
 #[derive(Clone)]
@@ -45,7 +49,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Reads through a shared memory map instead of a read() call per
+            // page: a search touches a row of every postmortem it matches.
+            .pragma("mmap_size", MMAP_BYTES.to_string());
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -240,6 +247,28 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(decode_doc).collect()
+    }
+
+    async fn stamps(&self, filter: &Filter) -> Result<Vec<Stamp>> {
+        let rows = stamps_query::<Sqlite>(filter)
+            .build()
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(read_stamp::<Sqlite>).collect()
+    }
+
+    async fn load_ids(&self, ids: &[Uuid]) -> Result<Vec<Postmortem>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let rows = docs_query::<Sqlite>(chunk)
+                .build()
+                .fetch_all(&self.pool)
+                .await?;
+            for row in &rows {
+                out.push(decode_doc(row)?);
+            }
+        }
+        Ok(out)
     }
 
     async fn search(&self, query: &str, filter: &Filter) -> Result<Vec<SearchHit>> {
