@@ -9,33 +9,13 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{Days, NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use hindsight_core::{Postmortem, demo};
 use hindsight_insight::Period;
 use hindsight_insight::metrics::{GroupBy, Insight, Options};
 use hindsight_insight::patterns;
 use hindsight_insight::rca::RcaCheck;
 use hindsight_insight::similar::{Params, SimilarIndex};
-
-/// `n` postmortems: the demo set (60 postmortems over 18 months) anchored on
-/// each day of the two years before 2026-11-01 in turn, each copy with an id
-/// of its own: realistic texts, services and milestones, about 4,000 incidents
-/// a month over three and a half years.
-fn data_set(n: usize) -> Vec<Postmortem> {
-    let last = NaiveDate::from_ymd_opt(2026, 11, 1).expect("a date");
-    let mut out = Vec::with_capacity(n);
-    let mut day = 0;
-    while out.len() < n {
-        let today = last - Days::new(day % 730);
-        day += 1;
-        for mut pm in demo::generate(today) {
-            pm.id = uuid::Uuid::new_v4();
-            out.push(pm);
-        }
-    }
-    out.truncate(n);
-    out
-}
 
 /// Median and 95th percentile of `runs` timings of `f`.
 fn time<T>(runs: usize, mut f: impl FnMut(usize) -> T) -> (Duration, Duration) {
@@ -63,7 +43,8 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let start = Instant::now();
-    let pms = data_set(n);
+    let owned = demo::at_scale(n, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+    let pms: Vec<&Postmortem> = owned.iter().collect();
     eprintln!(
         "generated {n} postmortems in {:.1} s",
         start.elapsed().as_secs_f64()
@@ -142,7 +123,7 @@ fn main() {
         let step = (n / 200).max(1);
         row(
             &format!("similar: top-5 (query words {query_words})"),
-            time(200, |i| index.similar(&pms[(i * step) % n], 5)),
+            time(200, |i| index.similar(pms[(i * step) % n], 5)),
             "200 queries",
         );
     }

@@ -289,7 +289,8 @@ fn main() {
 
     let pms: Vec<Postmortem> = items.iter().map(|i| i.pm.clone()).collect();
     let position: HashMap<Uuid, usize> = pms.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
-    let full = SimilarIndex::build(&pms);
+    let refs: Vec<&Postmortem> = pms.iter().collect();
+    let full = SimilarIndex::build(&refs);
     let untagged: Vec<Postmortem> = pms
         .iter()
         .cloned()
@@ -298,7 +299,7 @@ fn main() {
             p
         })
         .collect();
-    let text_only = SimilarIndex::build(&untagged);
+    let text_only = SimilarIndex::build(&untagged.iter().collect::<Vec<_>>());
     let tfidf = TfIdf::new(&items);
 
     let ranked = |index: &SimilarIndex, set: &[Postmortem], q: usize| -> Vec<usize> {
@@ -319,7 +320,7 @@ fn main() {
                     query_words: qw,
                     ..Default::default()
                 };
-                let idx = SimilarIndex::with_params(&pms, params);
+                let idx = SimilarIndex::with_params(&refs, params);
                 let s = evaluate(&items, &pairs, &|q| ranked(&idx, &pms, q));
                 println!(
                     "qw={qw} k1={k1} b={b}: strict {:.3} loose {:.3}",

@@ -238,7 +238,7 @@ struct Facts {
 /// Postmortems with the facts computed once, ready to be cut many ways.
 #[derive(Debug)]
 pub struct Insight<'a> {
-    pms: &'a [Postmortem],
+    pms: &'a [&'a Postmortem],
     facts: Vec<Facts>,
     options: Options,
     /// Whether RCA completeness was assessed.
@@ -248,42 +248,43 @@ pub struct Insight<'a> {
 impl<'a> Insight<'a> {
     /// Computes the per-postmortem facts. With `rca`, every published
     /// postmortem is linted and scored (the expensive part).
-    pub fn new(pms: &'a [Postmortem], options: Options, rca: Option<&RcaCheck>) -> Self {
+    pub fn new(pms: &'a [&'a Postmortem], options: Options, rca: Option<&RcaCheck>) -> Self {
         let today = options.now.date_naive();
         match rca {
-            Some(check) => Insight::build(pms, options, Some(&|pm| check.passes(pm, today))),
+            Some(check) => Insight::build(pms, options, Some(&|i| check.passes(pms[i], today))),
             None => Insight::build(pms, options, None),
         }
     }
 
     /// Like [`Insight::new`], with the RCA verdict of each published
-    /// postmortem from `passes`: for verdicts computed once when a postmortem
-    /// is saved and kept, instead of linting everything again.
+    /// postmortem from `passes`, given its index in `pms`: for verdicts
+    /// computed once and kept, instead of linting everything again.
     pub fn with_verdicts(
-        pms: &'a [Postmortem],
+        pms: &'a [&'a Postmortem],
         options: Options,
-        passes: impl Fn(&Postmortem) -> bool,
+        passes: impl Fn(usize) -> bool,
     ) -> Self {
         Insight::build(pms, options, Some(&passes))
     }
 
     fn build(
-        pms: &'a [Postmortem],
+        pms: &'a [&'a Postmortem],
         options: Options,
-        passes: Option<&dyn Fn(&Postmortem) -> bool>,
+        passes: Option<&dyn Fn(usize) -> bool>,
     ) -> Self {
-        let dates: Vec<Option<DateTime<Utc>>> = pms.iter().map(incident_date).collect();
+        let dates: Vec<Option<DateTime<Utc>>> = pms.iter().map(|pm| incident_date(pm)).collect();
         let recurrence = recurrences(pms, &dates, options.recurrence_window);
         let facts = pms
             .iter()
             .zip(dates)
             .zip(recurrence)
-            .map(|((pm, date), recurrence)| Facts {
+            .enumerate()
+            .map(|(i, ((pm, date), recurrence))| Facts {
                 date,
                 recurrence,
                 rca: passes
                     .filter(|_| matches!(pm.status, Status::Final | Status::Closed))
-                    .map(|passes| passes(pm)),
+                    .map(|passes| passes(i)),
             })
             .collect();
         Insight {
@@ -294,7 +295,7 @@ impl<'a> Insight<'a> {
         }
     }
 
-    pub fn postmortems(&self) -> &'a [Postmortem] {
+    pub fn postmortems(&self) -> &'a [&'a Postmortem] {
         self.pms
     }
 
@@ -336,7 +337,7 @@ impl<'a> Insight<'a> {
         let months = self.months(period, &scope);
         let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
         for &i in &scope {
-            for key in by.keys(&self.pms[i]) {
+            for key in by.keys(self.pms[i]) {
                 groups.entry(key).or_default().push(i);
             }
         }
@@ -519,7 +520,7 @@ fn record(slot: &mut (Vec<f64>, usize, usize), span: Option<Duration>) {
 /// For each postmortem: whether an earlier one (strictly earlier incident
 /// date, at most `window` before) shares a service and a factor category.
 fn recurrences(
-    pms: &[Postmortem],
+    pms: &[&Postmortem],
     dates: &[Option<DateTime<Utc>>],
     window: Duration,
 ) -> Vec<Option<bool>> {

@@ -116,7 +116,7 @@ pub struct Review {
 
 /// The pattern review of the postmortems whose incident date is in `period`
 /// (all without one). Relapses look back over all of `pms`.
-pub fn review(pms: &[Postmortem], period: Option<Period>) -> Review {
+pub fn review(pms: &[&Postmortem], period: Option<Period>) -> Review {
     let in_scope =
         |pm: &Postmortem| period.is_none_or(|p| incident_date(pm).is_some_and(|d| p.contains(d)));
     let mut overall: BTreeMap<FactorCategory, Vec<Occurrence>> = BTreeMap::new();
@@ -222,7 +222,7 @@ type Fix<'a> = (DateTime<Utc>, &'a Postmortem);
 /// postmortem was closed before the later incident started. The model keeps
 /// no completion time per action item, so the earlier postmortem's closing
 /// time is the evidence that the fix was in place.
-fn relapses(pms: &[Postmortem], period: Option<Period>) -> Vec<Relapse> {
+fn relapses(pms: &[&Postmortem], period: Option<Period>) -> Vec<Relapse> {
     // (service, category) -> earlier postmortems whose fix was done, with the closing time.
     let mut fixed: BTreeMap<(&str, FactorCategory), Vec<Fix<'_>>> = BTreeMap::new();
     for pm in pms {

@@ -87,11 +87,11 @@ const SERVICE_PREFIX: &str = "svc:";
 const CATEGORY_PREFIX: &str = "cat:";
 
 impl SimilarIndex {
-    pub fn build(pms: &[Postmortem]) -> Self {
+    pub fn build(pms: &[&Postmortem]) -> Self {
         SimilarIndex::with_params(pms, Params::default())
     }
 
-    pub fn with_params(pms: &[Postmortem], params: Params) -> Self {
+    pub fn with_params(pms: &[&Postmortem], params: Params) -> Self {
         let tokenizer = Tokenizer::default();
         let mut terms: HashMap<String, u32> = HashMap::new();
         let mut surface: Vec<String> = Vec::new();

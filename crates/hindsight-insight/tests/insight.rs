@@ -65,6 +65,7 @@ fn durations_count_missing_and_inconsistent_milestones_apart() {
     c.milestones.resolved = Some(at(7, 3, 9, 0)); // resolved before it started
     let d = incident("checkout", at(7, 4, 10, 0), FactorCategory::Code); // no resolution
     let pms = [a, b, c, d];
+    let pms: Vec<&Postmortem> = pms.iter().collect();
     let insight = Insight::new(&pms, Options::new(at(12, 1, 0, 0)), None);
     let m = insight.metrics(Some(q3()));
     assert_eq!(m.postmortems, 4);
@@ -98,6 +99,7 @@ fn recurrence_needs_the_same_service_and_category_within_ninety_days() {
     no_factor.analysis.factors.clear();
     let mut all = pms.to_vec();
     all.push(no_factor);
+    let all: Vec<&Postmortem> = all.iter().collect();
     let insight = Insight::new(&all, Options::new(at(12, 1, 0, 0)), None);
     let flags: Vec<Option<bool>> = (0..all.len()).map(|i| insight.is_recurrence(i)).collect();
     assert_eq!(
@@ -148,6 +150,7 @@ fn action_closure_on_time_lag_and_budget() {
     // Resolved 37 h before "now", target 48 h: not judged yet.
     c.actions = vec![action("A1", ActionStatus::Verified, Some(day(9, 5)))];
     let pms = [a, b, c, d];
+    let pms: Vec<&Postmortem> = pms.iter().collect();
     let insight = Insight::new(&pms, Options::new(now), None);
     let m = insight.metrics(Some(q3()));
     assert_eq!((m.action_closure.hits, m.action_closure.total), (2, 5));
@@ -190,6 +193,7 @@ fn groups_split_services_teams_and_periods() {
     let mut undated = incident("search", at(8, 9, 0, 0), FactorCategory::Code);
     undated.milestones.started = None;
     let pms = [two, one, earlier, resolved_only, undated];
+    let pms: Vec<&Postmortem> = pms.iter().collect();
     let insight = Insight::new(&pms, Options::new(at(12, 1, 0, 0)), None);
     let by_service = insight.grouped(Some(q3()), GroupBy::Service);
     let counts: Vec<(&str, usize)> = by_service
@@ -245,6 +249,7 @@ fn a_gap_that_returns_after_its_fix_was_done_is_flagged() {
     let mut identity_again = incident("identity", at(7, 12, 0, 0), FactorCategory::Capacity);
     identity_again.key = Some("PM-4".into());
     let pms = [first, open_fix, again, identity_again];
+    let pms: Vec<&Postmortem> = pms.iter().collect();
     let review = patterns::review(&pms, Some(q3()));
     let relapses: Vec<(&str, &str, &str)> = review
         .relapses
@@ -304,8 +309,10 @@ const NOTIFICATIONS_Q3: &[(&str, &str, &str)] = &[
 #[test]
 fn demo_mttr_of_one_service_matches_a_hand_computation() {
     let pms = demo_set();
+    let pms: Vec<&Postmortem> = pms.iter().collect();
     let mut found: Vec<&Postmortem> = pms
         .iter()
+        .copied()
         .filter(|pm| {
             pm.services.iter().any(|s| s == "notifications")
                 && pm.milestones.started.is_some_and(|t| q3().contains(t))
@@ -355,6 +362,7 @@ fn demo_mttr_of_one_service_matches_a_hand_computation() {
 #[test]
 fn demo_quarter_counts_by_severity() {
     let pms = demo_set();
+    let pms: Vec<&Postmortem> = pms.iter().collect();
     let insight = Insight::new(&pms, Options::new(demo_now()), None);
     let m = insight.metrics(Some(q3()));
     // 13 incidents from Jul 5 to Sep 30: one SEV2, seven SEV3, five SEV4.
@@ -373,6 +381,7 @@ fn demo_quarter_counts_by_severity() {
 #[test]
 fn demo_rca_completeness_judges_only_published_postmortems() {
     let pms = demo_set();
+    let pms: Vec<&Postmortem> = pms.iter().collect();
     let check = RcaCheck::standard().unwrap();
     let insight = Insight::new(&pms, Options::new(demo_now()), Some(&check));
     let m = insight.metrics(None);
@@ -383,8 +392,8 @@ fn demo_rca_completeness_judges_only_published_postmortems() {
     assert_eq!(m.rca_completeness.total, published);
     assert!(m.rca_completeness.rate.is_some());
     // Verdicts kept from elsewhere (e.g. computed at save time) are used as given.
-    let kept = Insight::with_verdicts(&pms, Options::new(demo_now()), |pm| {
-        pm.severity == Some(Severity::Sev1)
+    let kept = Insight::with_verdicts(&pms, Options::new(demo_now()), |i| {
+        pms[i].severity == Some(Severity::Sev1)
     })
     .metrics(None);
     let sev1 = pms
@@ -409,6 +418,7 @@ fn demo_rca_completeness_judges_only_published_postmortems() {
 #[test]
 fn demo_patterns_find_the_canary_and_monitoring_gaps() {
     let pms = demo_set();
+    let pms: Vec<&Postmortem> = pms.iter().collect();
     let review = patterns::review(&pms, Some(q3()));
     let count = |c: FactorCategory| {
         review
@@ -445,6 +455,7 @@ fn demo_patterns_find_the_canary_and_monitoring_gaps() {
 #[test]
 fn demo_similar_finds_the_other_instances_of_a_scenario() {
     let pms = demo_set();
+    let pms: Vec<&Postmortem> = pms.iter().collect();
     let index = SimilarIndex::build(&pms);
     let query = pms
         .iter()
@@ -474,6 +485,7 @@ fn demo_similar_finds_the_other_instances_of_a_scenario() {
 #[test]
 fn demo_report_reads_as_a_quarterly_review() {
     let pms = demo_set();
+    let pms: Vec<&Postmortem> = pms.iter().collect();
     let check = RcaCheck::standard().unwrap();
     let insight = Insight::new(&pms, Options::new(demo_now()), Some(&check));
     let blocks = report::build(&insight, q3());
@@ -523,6 +535,7 @@ fn arbitrary_set() -> impl Strategy<Value = Vec<Postmortem>> {
 proptest! {
     #[test]
     fn groups_partition_or_cover_the_period(pms in arbitrary_set()) {
+        let pms: Vec<&Postmortem> = pms.iter().collect();
         let insight = Insight::new(&pms, Options::new(at(12, 1, 0, 0)), None);
         let total = insight.metrics(None);
         for by in [GroupBy::Severity, GroupBy::Kind, GroupBy::Month, GroupBy::Quarter, GroupBy::Team] {

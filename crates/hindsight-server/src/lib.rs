@@ -19,6 +19,7 @@ mod quality;
 mod query_guard;
 mod ratelimit;
 mod routes;
+mod snapshot;
 mod state;
 mod version;
 mod web;
@@ -105,6 +106,9 @@ pub fn app(store: Arc<dyn Store>, config: &Config) -> Result<Router, QualityErro
     let (router, doc) = api().split_for_parts();
     let doc = serde_json::to_value(&doc).unwrap_or_default();
     let state = AppState::new(store, config, quality, doc);
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(routes::insight::keep_warm(state.clone()));
+    }
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<_>| {
             let id = req

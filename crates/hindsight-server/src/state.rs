@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::quality::Quality;
 use crate::query_guard::QueryParams;
 use crate::ratelimit::Limiter;
+use crate::snapshot::Snapshot;
 
 /// How long failed logins count against an account or address.
 const LOGIN_WINDOW: Duration = Duration::from_secs(300);
@@ -29,6 +30,8 @@ pub struct AppState {
     pub setup_token: Arc<tokio::sync::Mutex<Option<String>>>,
     /// Lint rules, rubric and redaction.
     pub quality: Arc<Quality>,
+    /// Whole postmortems and their costly results, for the insight routes.
+    pub snapshot: Arc<Snapshot>,
     /// Mark the session cookie `Secure`.
     pub cookie_secure: bool,
     /// Failed logins per account name and per client address.
@@ -66,6 +69,7 @@ impl AppState {
                     .map(hindsight_auth::sha256_hex),
             )),
             quality: Arc::new(quality),
+            snapshot: Arc::new(Snapshot::default()),
             cookie_secure: config.cookie_secure,
             logins_by_account: Arc::new(Limiter::new(5, LOGIN_WINDOW)),
             logins_by_address: Arc::new(Limiter::new(20, LOGIN_WINDOW)),

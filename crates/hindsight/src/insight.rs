@@ -87,7 +87,8 @@ async fn load(ctx: &Context) -> Result<Vec<Postmortem>> {
 }
 
 pub async fn metrics(ctx: &Context, args: &MetricsArgs) -> Result<ExitCode> {
-    let pms = load(ctx).await?;
+    let owned = load(ctx).await?;
+    let pms: Vec<&Postmortem> = owned.iter().collect();
     let check = RcaCheck::standard()?;
     let insight = Insight::new(&pms, Options::new(as_of(args.as_of)), Some(&check));
     match (args.by, args.period) {
@@ -243,6 +244,7 @@ pub async fn similar(ctx: &Context, args: &SimilarArgs) -> Result<ExitCode> {
         let store = ctx.store().await?;
         crate::postmortems::get(store.as_ref(), &args.target).await?
     };
+    let pms: Vec<&Postmortem> = pms.iter().collect();
     let index = SimilarIndex::build(&pms);
     let hits = index.similar(&query, args.limit);
     if args.json {
@@ -278,7 +280,8 @@ fn read_postmortem(path: &Path) -> Result<Postmortem> {
 }
 
 pub async fn report(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
-    let pms = load(ctx).await?;
+    let owned = load(ctx).await?;
+    let pms: Vec<&Postmortem> = owned.iter().collect();
     let check = RcaCheck::standard()?;
     let insight = Insight::new(&pms, Options::new(as_of(args.as_of)), Some(&check));
     let blocks = report::build(&insight, args.period);

@@ -7,17 +7,21 @@
 //! see is in no count, no pattern, no chart, no report and is never similar
 //! (nor are its words in a reason).
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use hindsight_core::access::Reader;
+use hindsight_core::vocab::Role;
 use hindsight_core::{Kind, Postmortem, Severity};
 use hindsight_insight::Period;
 use hindsight_insight::metrics::{GroupBy, Insight, Metrics, Options};
 use hindsight_insight::patterns::{self, Review};
 use hindsight_insight::report::{self, Figure};
-use hindsight_insight::similar::{Match, SimilarIndex};
+use hindsight_insight::similar::Match;
 use hindsight_store::Filter;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
@@ -27,6 +31,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::openapi::{MetricsSchema, PatternReviewSchema, SimilarSchema};
 use crate::routes::postmortems::{visible, word};
+use crate::snapshot::{Entries, Entry, judge_all};
 use crate::state::AppState;
 
 /// Most similar postmortems one request may ask for.
@@ -109,30 +114,94 @@ fn as_of(text: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
         .ok_or_else(|| ApiError::invalid("as_of", format!("`{t}` is not a day (YYYY-MM-DD)")))
 }
 
-/// The postmortems of `filter` that `caller` may read: whatever reader the
-/// filter names, the caller's replaces it.
+/// The postmortems of `filter` that `caller` may read (whatever reader the
+/// filter names, the caller's replaces it), from the server's snapshot, with
+/// the RCA verdicts of today computed.
 pub async fn readable(
     state: &AppState,
     caller: &Caller,
     filter: Filter,
-) -> Result<Vec<Postmortem>, ApiError> {
+) -> Result<Entries, ApiError> {
     let filter = Filter {
         reader: Some(caller.reader()),
         ..filter
     };
-    Ok(state.store.load_all(&filter).await?)
+    let entries = state.snapshot.load(&*state.store, &filter).await?;
+    let today = Utc::now().date_naive();
+    judge_all(&entries, today, judge(state, today)).await;
+    Ok(entries)
 }
 
-/// The metrics engine over `pms`, with this server's review policy (the lag
-/// targets) and quality settings (RCA completeness).
-pub fn insight<'a>(state: &AppState, pms: &'a [Postmortem], now: DateTime<Utc>) -> Insight<'a> {
+/// Today's RCA verdict of a postmortem under this server's quality settings.
+fn judge(state: &AppState, today: NaiveDate) -> Arc<dyn Fn(&Postmortem) -> bool + Send + Sync> {
+    let quality = Arc::clone(&state.quality);
+    Arc::new(move |pm: &Postmortem| quality.rca_passes(pm, today))
+}
+
+/// Keeps the snapshot warm: loads every postmortem and judges the published
+/// ones at start, then again after each UTC midnight (verdicts are per day),
+/// and builds the similarity index of what a reader of no restricted
+/// postmortem sees; so the first insight request of the day does not wait.
+pub async fn keep_warm(state: AppState) {
+    loop {
+        let started = std::time::Instant::now();
+        let today = Utc::now().date_naive();
+        match state.snapshot.load(&*state.store, &Filter::default()).await {
+            Ok(all) => {
+                judge_all(&all, today, judge(&state, today)).await;
+                let common = Filter {
+                    reader: Some(Reader {
+                        name: String::new(),
+                        role: Role::Viewer,
+                        groups: Vec::new(),
+                    }),
+                    ..Filter::default()
+                };
+                if let Ok(entries) = state.snapshot.load(&*state.store, &common).await {
+                    state.snapshot.similar_index(&entries);
+                }
+                tracing::info!(
+                    postmortems = all.len(),
+                    seconds = started.elapsed().as_secs_f64(),
+                    "insight snapshot ready"
+                );
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot load the insight snapshot"),
+        }
+        let next = today
+            .succ_opt()
+            .map(|d| d.and_time(NaiveTime::MIN).and_utc())
+            .unwrap_or_else(Utc::now);
+        let wait = (next - Utc::now()).to_std().unwrap_or_default();
+        tokio::time::sleep(wait + std::time::Duration::from_secs(60)).await;
+    }
+}
+
+/// The postmortems of `entries`, in the same order.
+pub fn postmortems(entries: &[Arc<Entry>]) -> Vec<&Postmortem> {
+    entries.iter().map(|e| &e.pm).collect()
+}
+
+/// The metrics engine over `pms` (the postmortems of `entries`), with this
+/// server's review policy (the lag targets) and quality settings (RCA
+/// completeness, each verdict kept per day in the snapshot).
+pub fn insight<'a>(
+    state: &AppState,
+    entries: &[Arc<Entry>],
+    pms: &'a [&'a Postmortem],
+    now: DateTime<Utc>,
+) -> Insight<'a> {
     let options = Options {
         policy: state.review.as_ref().clone(),
         ..Options::new(now)
     };
     let today = now.date_naive();
-    let quality = state.quality.clone();
-    Insight::with_verdicts(pms, options, move |pm| quality.rca_passes(pm, today))
+    let quality = &state.quality;
+    Insight::with_verdicts(pms, options, |i| {
+        entries
+            .get(i)
+            .is_some_and(|e| e.verdict(today, |pm| quality.rca_passes(pm, today)))
+    })
 }
 
 /// The groupings a period comparison may be broken down by.
@@ -231,8 +300,9 @@ pub async fn metrics(
                 })?,
         ),
     };
-    let pms = readable(&state, &caller, scope.to_filter()?).await?;
-    let insight = insight(&state, &pms, now);
+    let entries = readable(&state, &caller, scope.to_filter()?).await?;
+    let pms = postmortems(&entries);
+    let insight = insight(&state, &entries, &pms, now);
     let comparison = insight.compare(period);
     Ok(Json(MetricsAnswer {
         period,
@@ -260,8 +330,8 @@ pub async fn patterns(
 ) -> Result<Json<Review>, ApiError> {
     caller.require(Need::Read)?;
     let period = period(p.period.as_deref(), Utc::now())?;
-    let pms = readable(&state, &caller, scope.to_filter()?).await?;
-    Ok(Json(patterns::review(&pms, Some(period))))
+    let entries = readable(&state, &caller, scope.to_filter()?).await?;
+    Ok(Json(patterns::review(&postmortems(&entries), Some(period))))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -271,9 +341,15 @@ pub struct SimilarParams {
     pub limit: Option<u32>,
 }
 
-/// The `limit` postmortems of `pms` most similar to `pm`, best first.
-pub fn similar_to(pms: &[Postmortem], pm: &Postmortem, limit: usize) -> Vec<Match> {
-    SimilarIndex::build(pms).similar(pm, limit)
+/// The `limit` postmortems `caller` may read most similar to `pm`, best first.
+pub async fn similar_to(
+    state: &AppState,
+    caller: &Caller,
+    pm: &Postmortem,
+    limit: usize,
+) -> Result<Vec<Match>, ApiError> {
+    let entries = readable(state, caller, Filter::default()).await?;
+    Ok(state.snapshot.similar_index(&entries).similar(pm, limit))
 }
 
 /// The postmortems most similar to this one among those the caller may read,
@@ -297,8 +373,9 @@ pub async fn similar(
         ));
     }
     let pm = visible(&state, &caller, &id).await?;
-    let pms = readable(&state, &caller, Filter::default()).await?;
-    Ok(Json(similar_to(&pms, &pm, limit as usize)))
+    Ok(Json(
+        similar_to(&state, &caller, &pm, limit as usize).await?,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -358,8 +435,9 @@ pub async fn report(
     };
     let now = as_of(a.as_of.as_deref())?;
     let period = period(p.period.as_deref(), now)?;
-    let pms = readable(&state, &caller, scope.to_filter()?).await?;
-    let blocks = report::build(&insight(&state, &pms, now), period);
+    let entries = readable(&state, &caller, scope.to_filter()?).await?;
+    let pms = postmortems(&entries);
+    let blocks = report::build(&insight(&state, &entries, &pms, now), period);
     Ok(if html {
         document("text/html; charset=utf-8", report::html(&blocks))
     } else {
@@ -395,8 +473,9 @@ pub async fn chart(
         .map_err(|e: String| ApiError::new(StatusCode::NOT_FOUND, "not-found", e))?;
     let now = as_of(a.as_of.as_deref())?;
     let period = period(p.period.as_deref(), now)?;
-    let pms = readable(&state, &caller, scope.to_filter()?).await?;
-    let svg = report::figures(&insight(&state, &pms, now), period, &[figure])
+    let entries = readable(&state, &caller, scope.to_filter()?).await?;
+    let pms = postmortems(&entries);
+    let svg = report::figures(&insight(&state, &entries, &pms, now), period, &[figure])
         .into_iter()
         .next()
         .map(|(_, svg)| svg)

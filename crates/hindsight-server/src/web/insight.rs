@@ -17,7 +17,7 @@ use hindsight_store::Filter;
 use serde::Deserialize;
 
 use crate::auth::Caller;
-use crate::routes::insight::{DEFAULT_SIMILAR, insight, period, readable, similar_to};
+use crate::routes::insight::{DEFAULT_SIMILAR, insight, period, postmortems, readable, similar_to};
 use crate::state::AppState;
 use crate::web::form::encode;
 use crate::web::view::render;
@@ -330,7 +330,7 @@ pub async fn page(
     let now = Utc::now();
     let shown = period(Some(&q.period), now)?;
     let service = q.service.trim().to_string();
-    let pms = readable(
+    let entries = readable(
         &state,
         &viewer.caller,
         Filter {
@@ -339,7 +339,8 @@ pub async fn page(
         },
     )
     .await?;
-    let insight = insight(&state, &pms, now);
+    let pms = postmortems(&entries);
+    let insight = insight(&state, &entries, &pms, now);
     let comparison = insight.compare(shown);
     let review = patterns::review(&pms, Some(shown));
     let charts = report::figures(&insight, shown, &Figure::ALL)
@@ -426,8 +427,8 @@ pub async fn similar(
     caller: &Caller,
     pm: &Postmortem,
 ) -> Result<Vec<SimilarView>, WebError> {
-    let pms = readable(state, caller, Filter::default()).await?;
-    Ok(similar_to(&pms, pm, DEFAULT_SIMILAR as usize)
+    Ok(similar_to(state, caller, pm, DEFAULT_SIMILAR as usize)
+        .await?
         .into_iter()
         .map(|m| SimilarView {
             handle: m.handle,

@@ -255,6 +255,41 @@ both_backends! {
         assert_eq!(r.error_code(), "not-found");
     }
 
+    // The server keeps postmortems in memory between insight requests: a
+    // change written by anyone (here straight into the database, as another
+    // replica would) shows in the next answer.
+    async fn insight_answers_follow_every_stored_change(server: Server) {
+        let s = seed(&server).await;
+        let viewer = server.client_for("vic", Role::Viewer, TokenScope::Read).await;
+        let q3 = |v: &serde_json::Value| (v["current"]["postmortems"].clone(), v["current"]["by_severity"]["SEV1"].clone());
+        let metrics = "/api/v1/metrics?period=2026-Q3";
+        assert_eq!(q3(&viewer.get(metrics).await.json()), (2.into(), 1.into()));
+
+        incident(&server, ("Checkout pool exhausted in September", "pool"), Severity::Sev2,
+            (at(9, 9, 9, 0), 5, 30), false).await;
+        assert_eq!(q3(&viewer.get(metrics).await.json()), (3.into(), 1.into()));
+
+        let mut second = s.second.clone();
+        second.severity = Some(Severity::Sev3);
+        server.store.update(&second, "test", hindsight_store::AuditAction::Update).await.unwrap();
+        let m = viewer.get(metrics).await.json();
+        assert_eq!(q3(&m), (3.into(), serde_json::Value::Null), "{m}");
+
+        let mut secret = s.secret.clone();
+        secret.visibility = Visibility::Internal;
+        server.store.update(&secret, "test", hindsight_store::AuditAction::Update).await.unwrap();
+        assert_eq!(q3(&viewer.get(metrics).await.json()), (4.into(), 1.into()));
+
+        let similar = format!("/api/v1/postmortems/{}/similar", s.first.handle());
+        let hits = viewer.get(&similar).await.json();
+        assert!(hits.as_array().unwrap().iter().any(|h| h["handle"] == s.before.handle().as_str()), "{hits}");
+        server.store.delete(&s.before.id.to_string(), s.before.version, "test").await.unwrap();
+        let hits = viewer.get(&similar).await.json();
+        assert!(hits.as_array().unwrap().iter().all(|h| h["handle"] != s.before.handle().as_str()), "{hits}");
+        let m = viewer.get("/api/v1/metrics?period=2026-Q2").await.json();
+        assert_eq!(m["current"]["postmortems"], 0, "{m}");
+    }
+
     async fn a_bad_period_is_refused_naming_the_parameter(server: Server) {
         let viewer = server.client_for("vic", Role::Viewer, TokenScope::Read).await;
         for path in [
