@@ -200,7 +200,7 @@ static OMISSION_SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WITHOUT_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"^(?: {ADV})* \S+(?: [^,;:.]{{0,60}}?)? without (?:any |a |proper |adequate |sufficient |enough |first )?(?:testing|tests?|review|reviewing|code review|peer review|approval|checking|checks|validation|validating|verifying|verification|asking|telling|notifying|consulting|rollback plan|a rollback plan|backups?|backing up|second pair of eyes|(?:a )?second (?:reviewer|approver|review|approval|opinion)|following|reading|looking|canary|canarying|staging|double-checking|double checking|thinking)\b"
+        r"^(?: {ADV})* \S+(?: [^,;:.]{{0,60}}?)? without (?:any |a |proper |adequate |sufficient |enough |first )?(?:testing|tests?|review|reviewing|code review|peer review|approval|checking|checks|validation|validating|verifying|verification|asking|telling|notifying|consulting|rollback plan|a rollback plan|backups?|backing up|second pair of eyes|(?:a )?second (?:reviewer|approver|review|approval|opinion)|following|reading|looking|canary|canarying|staging|double-checking|double checking|thinking|waiting (?:for|on) (?:the |a |an |any )?(?:[a-z0-9-]+ ){{0,2}}(?:canary|tests?|ci|checks?|reviews?|approvals?|sign-off|signoff|metrics|results|build|pipeline|bake|soak|verification|validation|green))\b"
     ))
 });
 static COUNTERFACTUAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -215,7 +215,7 @@ static COUNTERFACTUAL_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CAUSE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
+        r"panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:the|a|an|their|his|her|its|our) (?:[a-z0-9-]+ ){1,3}(?:to|into|onto|out|through|past)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
     )
 });
 /// Where a clause with another subject starts: ", which the CI deployed",
@@ -285,6 +285,17 @@ static REPAIR_RE: LazyLock<Regex> = LazyLock::new(|| {
 static SYSTEMIC_REASON: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\bbecause (?:the|there|it|no|our|this|that)\b (?:[^ ]+ ){0,4}?(?:pipeline|tool|tooling|process|runbook|script|system|dashboard|alert|check|ui|interface|no way|not possible|did not|didn't|was not|wasn't|had no|lacked|no|(?:was|were) (?:down|unavailable|broken|unreachable|offline|flaky|failing|missing|full|stale))\b",
+    )
+});
+
+/// Before a person named alone as the reason: "thanks to".
+static THANKS_BEFORE: LazyLock<Regex> = LazyLock::new(|| re(r"\bthanks to$"));
+static LOST_RE: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:lost|lose|losing)\b"));
+/// A failure that did not happen or ended: "avoided an outage", "no data was
+/// lost", "errors stopped".
+static AVERTED_RE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:avoid|avoided|prevent|prevented|averted|spared|no|not|without|never|limited|contained|minimal|stopped|ended|ceased|cleared|subsided|disappeared|went away|fell|dropped)\b",
     )
 });
 
@@ -974,6 +985,24 @@ fn person_patterns(a: &Analysed, norm: &Norm, m: &Mention, hits: &mut Vec<Hit>) 
             span.clone(),
             format!("the faulty act is put on `{who}`: `{}`", &a.text[span]),
             "say what the process let through, not who did it: e.g. `the change reached production without a second review`".to_string(),
+        );
+        return;
+    }
+    // "Thanks to Ingrid, we lost a day of data": a sarcastic thanks for a failure.
+    if someone
+        && THANKS_BEFORE.is_match(before)
+        && tail.trim_start().starts_with(',')
+        && (BAD_CONSEQUENCE.is_match(tail) || LOST_RE.is_match(tail))
+        && !GOOD_CONSEQUENCE.is_match(tail)
+        && !AVERTED_RE.is_match(tail)
+    {
+        let from = THANKS_BEFORE.find(before).map_or(start, |c| c.start());
+        let span = a.span(norm.tokens(from..name_end));
+        push(
+            &PERSON_AS_CAUSE,
+            span.clone(),
+            format!("the failure is put on `{who}`: `{}`", &a.text[span]),
+            "attribute the failure to the change or condition, and say what allowed it".to_string(),
         );
         return;
     }

@@ -952,13 +952,18 @@ const CLAUSE_OPENERS: &[&str] = &[
     "before", "although", "though", "then", "that", "whereas",
 ];
 
-/// An unknown capitalised word where a subject starts (the sentence start, or
-/// after `because`, `when`, a comma...), followed by a verb only people do
+/// An unknown capitalised word where a subject starts (the sentence start, a
+/// time, or after `because`, `when`, a comma...), followed by a verb only people do
 /// ("Xiomara forgot to ...", "because Jorun misconfigured"): a name not on the
 /// lists.
 fn acts_like_a_person(tokens: &[Token], i: usize, range: Range<usize>) -> bool {
+    // A clock time or a number before it counts as a start: "15:40 Aiko forgot".
     let subject_place = i == range.start
         || tokens[i - 1].kind != Kind::Word
+        || tokens[i - 1]
+            .lower
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b':')
         || CLAUSE_OPENERS.contains(&tokens[i - 1].lower.as_str());
     let next_is = |k: usize, words: &[&str]| {
         tokens
