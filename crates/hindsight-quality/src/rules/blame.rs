@@ -169,6 +169,28 @@ static IGNORING_DECISION: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A person's character judged by a habit: "has a habit of merging on red".
+static HABIT: LazyLock<Regex> = LazyLock::new(|| {
+    after_subject(
+        r"(?:has|had|have) (?:a |this |that )?(?:bad |long |known |well-known )?(?:habit|history|track record|tendency|reputation) (?:of|for)|(?:is|was|are|were) (?:known|notorious|infamous) for|(?:always|constantly|routinely|habitually) (?:merges|pushes|skips|ignores|forgets|deploys|rushes|cuts)",
+    )
+});
+/// Others pressed into a risky act: "pushed the team to ship".
+static PRESSURE: LazyLock<Regex> = LazyLock::new(|| {
+    after_subject(
+        r"(?:pushed|pressured|pressed|forced|hurried|leaned on) (?:the |our |his |her |their )?(?:team|teams|us|them|everyone|engineering|engineers|developers|people|on-call|sres?) (?:to|into) (?:ship|shipping|release|releasing|deploy|deploying|launch|launching|merge|merging|go live|going live|skip|skipping|cut|cutting|rush|rushing|bypass|bypassing|push|pushing)",
+    )
+});
+/// "What was Oluwaseun thinking": a person's judgement questioned.
+static WHAT_THINKING: LazyLock<Regex> = LazyLock::new(|| re(r"\bwhat (?:was|were|is|are)$"));
+/// A system named as the subject right before a judging adverb: "the deploy
+/// script carelessly overwrote" speaks of software, not of a person.
+static SYSTEM_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*(?:the|a|an|our|this|that|its) (?:[a-z0-9-]+ ){0,3}(?:script|scripts|job|jobs|tool|pipeline|service|system|process|cron|daemon|controller|operator|bot|automation|code|library|migration|deployer|installer|scheduler|worker|workers|proxy|client|function|handler|module|plugin|task|playbook)\s*$",
+    )
+});
+
 /// "Nobody bothered to check": an omission put on everyone at once.
 static NOBODY_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -185,7 +207,7 @@ static SHOULD_HAVE_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static OMISSION_ANY: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"(?:was|were) (?:fast |sound )?(?:asleep|sleeping|afk)\b|approved (?:his|her|their) own\b|(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|silenced (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms)|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
+        r"(?:was|were) (?:fast |sound )?(?:asleep|sleeping|afk)\b|approved (?:his|her|their) own\b|(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|(?:silenced|snoozed) (?:the |their |his |her |an? |that |this )?(?:[a-z-]+ )?(?:pager|page|pages|alert|alerts|alarm|alarms)|went back to sleep|fell (?:back )?asleep|(?:let|lets) (?:it|the (?:page|pager|phone|alert|alarm|call)) ring|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
     )
 });
 static OMISSION_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -200,7 +222,7 @@ static OMISSION_SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WITHOUT_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"^(?: {ADV})* \S+(?: [^,;:.]{{0,60}}?)? without (?:any |a |proper |adequate |sufficient |enough |first )?(?:testing|tests?|review|reviewing|code review|peer review|approval|checking|checks|validation|validating|verifying|verification|asking|telling|notifying|consulting|rollback plan|a rollback plan|backups?|backing up|second pair of eyes|(?:a )?second (?:reviewer|approver|review|approval|opinion)|following|reading|looking|canary|canarying|staging|double-checking|double checking|thinking|waiting (?:for|on) (?:the |a |an |any )?(?:[a-z0-9-]+ ){{0,2}}(?:canary|tests?|ci|checks?|reviews?|approvals?|sign-off|signoff|metrics|results|build|pipeline|bake|soak|verification|validation|green))\b"
+        r"^(?: {ADV})* \S+(?: (?:[^,;:.]|\d:\d\d){{0,60}}?)? without (?:any |a |proper |adequate |sufficient |enough |first )?(?:testing|tests?|review|reviewing|code review|peer review|approval|checking|checks|validation|validating|verifying|verification|asking|telling|notifying|consulting|rollback plan|a rollback plan|backups?|backing up|second pair of eyes|(?:a )?second (?:reviewer|approver|review|approval|opinion)|following|reading|looking|canary|canarying|staging|double-checking|double checking|thinking|waiting (?:for|on) (?:the |a |an |any )?(?:[a-z0-9-]+ ){{0,2}}(?:canary|tests?|ci|checks?|reviews?|approvals?|sign-off|signoff|metrics|results|build|pipeline|bake|soak|verification|validation|green))\b"
     ))
 });
 static COUNTERFACTUAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -700,6 +722,7 @@ fn check_sentence(a: &Analysed, norm: &Norm, mentions: &[Mention], hits: &mut Ve
     for m in JUDGEMENT_RE
         .find_iter(text)
         .filter(|m| !technical_term(m.as_str(), &text[m.end()..]))
+        .filter(|m| !(m.as_str().ends_with("ly") && SYSTEM_SUBJECT.is_match(&text[..m.start()])))
     {
         hits.push(Hit {
             rule: &JUDGEMENT,
@@ -936,6 +959,41 @@ fn person_patterns(a: &Analysed, norm: &Norm, m: &Mention, hits: &mut Vec<Hit>) 
             through(c.end()),
             format!("an omission is put on `{who}`: `{}`", a.text[through(c.end())].trim()),
             "say what made the step easy to miss: e.g. `the runbook did not include the step` or `no alert fired when ...`".to_string(),
+        );
+        return;
+    }
+    if someone
+        && !m.possessive
+        && let Some(c) = HABIT.find(tail)
+    {
+        push(
+            &JUDGEMENT,
+            through(c.end()),
+            format!("`{who}`'s character is judged: `{}`", a.text[through(c.end())].trim()),
+            "describe what the process allowed this time (e.g. `merges were possible with a red build`), not a person's habits".to_string(),
+        );
+        return;
+    }
+    if someone
+        && !m.possessive
+        && let Some(c) = PRESSURE.find(tail)
+    {
+        push(
+            &PERSON_AS_CAUSE,
+            through(c.end()),
+            format!("the failure is put on `{who}`'s pressure: `{}`", a.text[through(c.end())].trim()),
+            "describe the pressure as a condition (a deadline, a freeze) and what let the risky change through".to_string(),
+        );
+        return;
+    }
+    if someone && WHAT_THINKING.is_match(before) && tail.trim_start().starts_with("thinking") {
+        let from = WHAT_THINKING.find(before).map_or(start, |c| c.start());
+        let span = a.span(norm.tokens(from..name_end));
+        push(
+            &JUDGEMENT,
+            span.clone(),
+            format!("a person's judgement is questioned: `{}`", a.text[span].trim()),
+            "ask what made the action look right at the time: what did the person know, and what did the tools show?".to_string(),
         );
         return;
     }
