@@ -758,4 +758,42 @@ async fn insights_and_similar_postmortems_show_only_what_the_viewer_reads() {
     let panel = &page[page.find("id=\"similar\"").unwrap()..];
     let panel = &panel[..panel.find("</section>").unwrap()];
     assert!(panel.contains(&secret.handle()), "{panel}");
+
+    // While editing: the editor's quality panel lists them too, and the list
+    // follows what is typed (htmx posts the form to the lint route).
+    let erin = s.login("erin").await;
+    let (status, page) = erin
+        .get(&format!("/postmortems/{}/edit", july.handle()))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let panel = &page[page.find("Similar past postmortems").unwrap()..];
+    let panel = &panel[..panel.find("</ol>").unwrap()];
+    assert!(panel.contains(&august.handle()), "{panel}");
+    assert!(!page.contains(&secret.handle()) && !page.contains("ZEBRA"));
+    let lint = format!("/postmortems/{}/lint", july.handle());
+    let (_, _, typed) = erin
+        .post(
+            &lint,
+            &[
+                ("title", "Checkout pool ran dry"),
+                ("kind", "incident"),
+                ("services", "checkout"),
+            ],
+        )
+        .await;
+    assert!(
+        typed.contains("id=\"similar-list\"") && typed.contains(&august.handle()),
+        "{typed}"
+    );
+    let (_, _, typed) = erin
+        .post(
+            &lint,
+            &[
+                ("title", "Quarterly badge printer jam"),
+                ("kind", "incident"),
+                ("services", "badges"),
+            ],
+        )
+        .await;
+    assert!(typed.contains("id=\"similar-none\""), "{typed}");
 }

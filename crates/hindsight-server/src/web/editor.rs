@@ -27,6 +27,7 @@ use crate::auth::Need;
 use crate::routes::postmortems::visible;
 use crate::state::AppState;
 use crate::web::form::{lines, list};
+use crate::web::insight::{self, SimilarView};
 use crate::web::postmortem::FindingView;
 use crate::web::view::{Stamp, render};
 use crate::web::{Chrome, Fields, Submitted, Viewer, WebError, markdown};
@@ -1017,6 +1018,8 @@ struct EditorPage {
     guide: Guide,
     findings: Vec<FindingView>,
     score: String,
+    /// Past postmortems like the one typed (the viewer may read them).
+    similar: Vec<SimilarView>,
     conflict: Vec<ConflictChange>,
     conflicted: bool,
     kinds: &'static [Kind],
@@ -1033,12 +1036,20 @@ struct EditorPage {
 }
 
 impl EditorPage {
-    fn new(viewer: &Viewer, pm: &Postmortem, form: EditForm, state: &AppState) -> EditorPage {
+    /// The editor of `pm` showing `form`, with the findings and the similar
+    /// postmortems of the postmortem as typed.
+    async fn new(
+        viewer: &Viewer,
+        pm: &Postmortem,
+        form: EditForm,
+        state: &AppState,
+    ) -> Result<EditorPage, WebError> {
         let mut preview = pm.clone();
         let mut probe = form.clone();
         probe.apply(&mut preview);
         let report = state.quality.report(&preview, Utc::now().date_naive());
-        EditorPage {
+        let similar = insight::similar(state, &viewer.caller, &preview).await?;
+        Ok(EditorPage {
             chrome: Chrome::new(viewer, "postmortems", format!("Edit {}", pm.handle())),
             handle: pm.handle(),
             status: pm.status.to_string(),
@@ -1046,6 +1057,7 @@ impl EditorPage {
             form,
             findings: findings(&report),
             score: format!("{:.1}", report.score.weighted_average),
+            similar,
             conflict: Vec::new(),
             conflicted: false,
             kinds: Kind::ALL,
@@ -1059,7 +1071,7 @@ impl EditorPage {
             action_types: ActionType::ALL,
             priorities: Priority::ALL,
             action_statuses: ActionStatus::ALL,
-        }
+        })
     }
 
     fn is_release(&self) -> bool {
@@ -1073,6 +1085,7 @@ impl EditorPage {
 struct LintPanel {
     findings: Vec<FindingView>,
     score: String,
+    similar: Vec<SimilarView>,
 }
 
 /// The stored postmortem `key`, for an editor.
@@ -1092,7 +1105,7 @@ pub async fn edit_form(
 ) -> Result<Response, WebError> {
     let pm = editable(&state, &viewer, &key).await?;
     let form = EditForm::from_pm(&pm);
-    Ok(render(&EditorPage::new(&viewer, &pm, form, &state)))
+    Ok(render(&EditorPage::new(&viewer, &pm, form, &state).await?))
 }
 
 /// `POST /postmortems/{key}/edit`: saves, or shows the form again with the
@@ -1110,7 +1123,7 @@ pub async fn save(
     }
     let mut pm = stored.clone();
     if !typed.apply(&mut pm) {
-        let mut page = EditorPage::new(viewer, &stored, typed, &state);
+        let mut page = EditorPage::new(viewer, &stored, typed, &state).await?;
         page.chrome.title = format!("Fix {}", stored.handle());
         let mut response = render(&page);
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -1159,7 +1172,7 @@ async fn conflict(
         .collect();
     typed.version = stored.version;
     typed.base = stored.updated_at.to_rfc3339();
-    let mut page = EditorPage::new(viewer, stored, typed, state);
+    let mut page = EditorPage::new(viewer, stored, typed, state).await?;
     page.conflict = conflict;
     page.conflicted = true;
     let mut response = render(&page);
@@ -1194,6 +1207,7 @@ pub async fn lint(
     let panel = LintPanel {
         findings: findings(&report),
         score: format!("{:.1}", report.score.weighted_average),
+        similar: insight::similar(&state, &form.viewer.caller, &pm).await?,
     };
     Ok(render(&panel))
 }
