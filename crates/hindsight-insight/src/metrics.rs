@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use hindsight_core::review::ReviewPolicy;
@@ -235,11 +236,21 @@ struct Facts {
     rca: Option<bool>,
 }
 
+/// The per-postmortem facts of an [`Insight`] (incident dates, recurrence,
+/// RCA verdicts), to be kept by a caller that asks again about the very same
+/// postmortems (e.g. a server between requests) and given back to
+/// [`Insight::with_facts`].
+#[derive(Debug, Clone)]
+pub struct SharedFacts {
+    facts: Arc<Vec<Facts>>,
+    rca_checked: bool,
+}
+
 /// Postmortems with the facts computed once, ready to be cut many ways.
 #[derive(Debug)]
 pub struct Insight<'a> {
     pms: &'a [&'a Postmortem],
-    facts: Vec<Facts>,
+    facts: Arc<Vec<Facts>>,
     options: Options,
     /// Whether RCA completeness was assessed.
     rca_checked: bool,
@@ -289,10 +300,34 @@ impl<'a> Insight<'a> {
             .collect();
         Insight {
             pms,
-            facts,
+            facts: Arc::new(facts),
             options,
             rca_checked: passes.is_some(),
         }
+    }
+
+    /// The facts computed for these postmortems, to keep.
+    pub fn facts(&self) -> SharedFacts {
+        SharedFacts {
+            facts: Arc::clone(&self.facts),
+            rca_checked: self.rca_checked,
+        }
+    }
+
+    /// The engine over `pms` with facts kept from an earlier [`Insight`] over
+    /// the same postmortems in the same order, with the same recurrence
+    /// window and verdicts of the same day; `None` when their counts differ.
+    pub fn with_facts(
+        pms: &'a [&'a Postmortem],
+        options: Options,
+        kept: SharedFacts,
+    ) -> Option<Self> {
+        (kept.facts.len() == pms.len()).then_some(Insight {
+            pms,
+            facts: kept.facts,
+            options,
+            rca_checked: kept.rca_checked,
+        })
     }
 
     pub fn postmortems(&self) -> &'a [&'a Postmortem] {

@@ -3,8 +3,9 @@
 //! stored postmortems, each request through the real router (no network) with
 //! an API token, as a caller sees them. Times the first answer after start
 //! (every postmortem loaded and every published one linted and scored), the
-//! answers after that (only the store's id/version list is read again), and
-//! the answer after one postmortem changed. Prints a Markdown table
+//! answers after that (only the store's revision is read again), and the
+//! answer after one postmortem changed (the id/version list read, the one
+//! postmortem reloaded and judged). Prints a Markdown table
 //! (docs/bench/insight.md keeps results).
 //!
 //!     scripts/with-postgres cargo bench -p hindsight-server --bench insight
@@ -143,6 +144,36 @@ async fn bench(name: &str, store: Arc<dyn Store>, data: &[Postmortem]) {
     );
     let viewer = token(&*store, "vic", Role::Viewer, TokenScope::Read).await;
     let key = format!("PM-{}", data.len() / 2);
+
+    for (label, all) in [
+        ("store: revision (read on each request)", false),
+        (
+            "store: id and version of every postmortem (read after a change)",
+            true,
+        ),
+    ] {
+        let mut samples = Vec::new();
+        for _ in 0..10 {
+            let start = Instant::now();
+            if all {
+                std::hint::black_box(
+                    store
+                        .stamps(&hindsight_store::Filter::default())
+                        .await
+                        .unwrap(),
+                );
+            } else {
+                std::hint::black_box(store.revision().await.unwrap());
+            }
+            samples.push(start.elapsed());
+        }
+        samples.sort();
+        println!(
+            "| {name} | {label} | {} | {} |",
+            ms(samples[samples.len() / 2]),
+            ms(samples[samples.len() - 1])
+        );
+    }
 
     // The server starts warming its snapshot at once; the first request waits
     // for it, so this is the time from start to the first answer.

@@ -61,6 +61,11 @@ pub trait Store: Accounts + Deliveries + Send + Sync {
     /// Every postmortem matching the filter, whole, newest incident first.
     async fn load_all(&self, filter: &Filter) -> Result<Vec<Postmortem>>;
 
+    /// A number that changes with every change to any postmortem (created,
+    /// updated, deleted, restored; moved by the database itself): when it is
+    /// unchanged, so is every postmortem.
+    async fn revision(&self) -> Result<i64>;
+
     /// Every stored postmortem's id and version, newest incident first, each
     /// marked whether it matches `filter` (paging and limit ignored): what a
     /// cache of whole postmortems reads to learn what changed, cheaply.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use hindsight_core::access::Reader;
 use hindsight_core::{
-    ActionItem, ActionStatus, AuditEntry, Kind, Milestone, Severity, Status, Visibility,
+    ActionItem, ActionStatus, AuditEntry, Kind, Milestone, Postmortem, Severity, Status, Visibility,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -36,6 +36,32 @@ pub struct Stamp {
     pub id: Uuid,
     pub version: i64,
     pub selected: bool,
+}
+
+impl Filter {
+    /// Whether `pm` is one the filter selects (paging, limit and order aside):
+    /// the rule the SQL of both backends applies (`sql::push_filter`), for
+    /// postmortems already in memory. The store tests hold the two equal.
+    pub fn matches(&self, pm: &Postmortem) -> bool {
+        let same = |want: Option<&str>, have: Option<&str>| want.is_none_or(|w| have == Some(w));
+        let has = |want: &Option<String>, values: &[String]| {
+            want.as_ref().is_none_or(|w| values.contains(w))
+        };
+        same(
+            self.severity.map(|s| s.as_str()),
+            pm.severity.map(|s| s.as_str()),
+        ) && same(self.kind.map(|k| k.as_str()), Some(pm.kind.as_str()))
+            && same(self.status.map(|s| s.as_str()), Some(pm.status.as_str()))
+            && same(self.owner.as_deref(), pm.owner.as_deref())
+            && has(&self.service, &pm.services)
+            && has(&self.tag, &pm.tags)
+            && self.reader.as_ref().is_none_or(|r| r.can_read(pm))
+            && self.window.is_none_or(|w| {
+                pm.milestones.get(w.milestone).is_some_and(|at| {
+                    w.from.is_none_or(|from| at >= from) && w.to.is_none_or(|to| at < to)
+                })
+            })
+    }
 }
 
 /// What a list can be ordered by. Ties are broken by storage order.

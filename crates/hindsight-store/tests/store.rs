@@ -56,12 +56,16 @@ mod suite {
     pub use crate::accounts::*;
 
     /// Stamps list every postmortem with its version and mark the filtered
-    /// ones; `load_ids` reads back exactly the ids asked for that still exist.
+    /// ones, as `Filter::matches` does in memory; the revision moves with
+    /// every change and only then; `load_ids` reads back exactly the ids
+    /// asked for that still exist.
     pub async fn stamps_follow_versions_and_filters(s: &dyn Store) {
+        let mut revisions = vec![s.revision().await.unwrap()];
         let a = s
             .create(&sample("Checkout outage", "checkout", 3), "alice")
             .await
             .unwrap();
+        revisions.push(s.revision().await.unwrap());
         let b = s
             .create(&sample("Search slow", "search", 4), "alice")
             .await
@@ -73,7 +77,13 @@ mod suite {
         let mut edit = a.clone();
         edit.summary = "Edited.".into();
         let a2 = s.update(&edit, "bob", AuditAction::Update).await.unwrap();
+        revisions.push(s.revision().await.unwrap());
         s.delete(&b.id.to_string(), b.version, "bob").await.unwrap();
+        revisions.push(s.revision().await.unwrap());
+        assert!(revisions.windows(2).all(|w| w[0] < w[1]), "{revisions:?}");
+        let unchanged = s.revision().await.unwrap();
+        s.list(&Filter::default()).await.unwrap();
+        assert_eq!(s.revision().await.unwrap(), unchanged, "reads move nothing");
 
         let checkout = Filter {
             service: Some("checkout".into()),
@@ -87,11 +97,75 @@ mod suite {
             .collect();
         // Newest incident first, the limit ignored, the deleted one gone.
         assert_eq!(seen, [(c.id, 1, true), (a.id, 2, true)]);
-        let search = Filter {
-            service: Some("search".into()),
-            ..Filter::default()
+
+        // The SQL selection and Filter::matches agree, field by field.
+        let mut restricted = sample("Leaked key", "auth", 6);
+        restricted.visibility = Visibility::Restricted;
+        restricted.restricted_to = vec!["security".into()];
+        restricted.tags = vec!["security".into()];
+        restricted.severity = Some(Severity::Sev1);
+        s.create(&restricted, "alice").await.unwrap();
+        let everyone = s.load_all(&Filter::default()).await.unwrap();
+        let reader = |name: &str, role: Role, groups: &[&str]| hindsight_core::access::Reader {
+            name: name.into(),
+            role,
+            groups: groups.iter().map(|g| g.to_string()).collect(),
         };
-        assert!(s.stamps(&search).await.unwrap().iter().all(|t| !t.selected));
+        let only = |f: fn(&mut Filter)| {
+            let mut filter = Filter::default();
+            f(&mut filter);
+            filter
+        };
+        let filters = [
+            Filter::default(),
+            only(|f| f.service = Some("auth".into())),
+            only(|f| f.service = Some("search".into())),
+            only(|f| f.tag = Some("security".into())),
+            only(|f| f.severity = Some(Severity::Sev1)),
+            only(|f| {
+                f.kind = Some(Kind::Incident);
+                f.status = Some(Status::Draft);
+            }),
+            only(|f| f.owner = Some("priya.raman".into())),
+            only(|f| f.owner = Some("nobody".into())),
+            only(|f| {
+                f.window = Some(Window {
+                    milestone: Milestone::Started,
+                    from: Some(at(4, 0, 0)),
+                    to: Some(at(6, 0, 0)),
+                })
+            }),
+            Filter {
+                reader: Some(reader("mallory", Role::Viewer, &[])),
+                ..Filter::default()
+            },
+            Filter {
+                reader: Some(reader("dana", Role::Viewer, &["security"])),
+                ..Filter::default()
+            },
+            Filter {
+                reader: Some(reader("root", Role::Admin, &[])),
+                ..Filter::default()
+            },
+        ];
+        for filter in &filters {
+            let mut by_sql: Vec<uuid::Uuid> = s
+                .stamps(filter)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|t| t.selected)
+                .map(|t| t.id)
+                .collect();
+            let mut in_memory: Vec<uuid::Uuid> = everyone
+                .iter()
+                .filter(|pm| filter.matches(pm))
+                .map(|pm| pm.id)
+                .collect();
+            by_sql.sort();
+            in_memory.sort();
+            assert_eq!(by_sql, in_memory, "{filter:?}");
+        }
 
         let mut loaded = s.load_ids(&[a.id, b.id, c.id]).await.unwrap();
         loaded.sort_by_key(|pm| pm.key.clone());

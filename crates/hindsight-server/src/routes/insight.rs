@@ -31,7 +31,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::openapi::{MetricsSchema, PatternReviewSchema, SimilarSchema};
 use crate::routes::postmortems::{visible, word};
-use crate::snapshot::{Entries, Entry, judge_all};
+use crate::snapshot::{Entries, Entry, fingerprint, judge_all};
 use crate::state::AppState;
 
 /// Most similar postmortems one request may ask for.
@@ -115,8 +115,7 @@ fn as_of(text: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
 }
 
 /// The postmortems of `filter` that `caller` may read (whatever reader the
-/// filter names, the caller's replaces it), from the server's snapshot, with
-/// the RCA verdicts of today computed.
+/// filter names, the caller's replaces it), from the server's snapshot.
 pub async fn readable(
     state: &AppState,
     caller: &Caller,
@@ -126,10 +125,7 @@ pub async fn readable(
         reader: Some(caller.reader()),
         ..filter
     };
-    let entries = state.snapshot.load(&*state.store, &filter).await?;
-    let today = Utc::now().date_naive();
-    judge_all(&entries, today, judge(state, today)).await;
-    Ok(entries)
+    Ok(state.snapshot.load(&*state.store, &filter).await?)
 }
 
 /// Today's RCA verdict of a postmortem under this server's quality settings.
@@ -184,8 +180,9 @@ pub fn postmortems(entries: &[Arc<Entry>]) -> Vec<&Postmortem> {
 
 /// The metrics engine over `pms` (the postmortems of `entries`), with this
 /// server's review policy (the lag targets) and quality settings (RCA
-/// completeness, each verdict kept per day in the snapshot).
-pub fn insight<'a>(
+/// completeness, each verdict kept per day in the snapshot); the facts it
+/// computes are kept for the next request over the same postmortems.
+pub async fn insight<'a>(
     state: &AppState,
     entries: &[Arc<Entry>],
     pms: &'a [&'a Postmortem],
@@ -196,12 +193,21 @@ pub fn insight<'a>(
         ..Options::new(now)
     };
     let today = now.date_naive();
+    let key = fingerprint(entries, Some(today));
+    if let Some(kept) = state.snapshot.facts(key)
+        && let Some(insight) = Insight::with_facts(pms, options.clone(), kept)
+    {
+        return insight;
+    }
+    judge_all(entries, today, judge(state, today)).await;
     let quality = &state.quality;
-    Insight::with_verdicts(pms, options, |i| {
+    let insight = Insight::with_verdicts(pms, options, |i| {
         entries
             .get(i)
             .is_some_and(|e| e.verdict(today, |pm| quality.rca_passes(pm, today)))
-    })
+    });
+    state.snapshot.keep_facts(key, insight.facts());
+    insight
 }
 
 /// The groupings a period comparison may be broken down by.
@@ -302,7 +308,7 @@ pub async fn metrics(
     };
     let entries = readable(&state, &caller, scope.to_filter()?).await?;
     let pms = postmortems(&entries);
-    let insight = insight(&state, &entries, &pms, now);
+    let insight = insight(&state, &entries, &pms, now).await;
     let comparison = insight.compare(period);
     Ok(Json(MetricsAnswer {
         period,
@@ -437,7 +443,7 @@ pub async fn report(
     let period = period(p.period.as_deref(), now)?;
     let entries = readable(&state, &caller, scope.to_filter()?).await?;
     let pms = postmortems(&entries);
-    let blocks = report::build(&insight(&state, &entries, &pms, now), period);
+    let blocks = report::build(&insight(&state, &entries, &pms, now).await, period);
     Ok(if html {
         document("text/html; charset=utf-8", report::html(&blocks))
     } else {
@@ -475,10 +481,14 @@ pub async fn chart(
     let period = period(p.period.as_deref(), now)?;
     let entries = readable(&state, &caller, scope.to_filter()?).await?;
     let pms = postmortems(&entries);
-    let svg = report::figures(&insight(&state, &entries, &pms, now), period, &[figure])
-        .into_iter()
-        .next()
-        .map(|(_, svg)| svg)
-        .ok_or_else(|| ApiError::internal(format!("chart {figure} was not drawn")))?;
+    let svg = report::figures(
+        &insight(&state, &entries, &pms, now).await,
+        period,
+        &[figure],
+    )
+    .into_iter()
+    .next()
+    .map(|(_, svg)| svg)
+    .ok_or_else(|| ApiError::internal(format!("chart {figure} was not drawn")))?;
     Ok(document("image/svg+xml", svg))
 }

@@ -340,7 +340,7 @@ pub async fn page(
     )
     .await?;
     let pms = postmortems(&entries);
-    let insight = insight(&state, &entries, &pms, now);
+    let insight = insight(&state, &entries, &pms, now).await;
     let comparison = insight.compare(shown);
     let review = patterns::review(&pms, Some(shown));
     let charts = report::figures(&insight, shown, &Figure::ALL)

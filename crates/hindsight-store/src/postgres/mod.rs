@@ -41,7 +41,7 @@ use uuid::Uuid;
 use crate::dump::Dump;
 use crate::sql::{
     Dialect, IDS_PER_QUERY, MIGRATIONS_APPLIED, actions_query, audit_query, count_query,
-    docs_query, list_query, read_stamp, stamps_query,
+    docs_query, list_query, stamps_query,
 };
 use crate::types::*;
 use crate::{Result, Store, StoreError};
@@ -297,12 +297,37 @@ impl Store for PgStore {
         rows.iter().map(decode_doc).collect()
     }
 
+    async fn revision(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT n FROM store_revision WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     async fn stamps(&self, filter: &Filter) -> Result<Vec<Stamp>> {
-        let rows = stamps_query::<Postgres>(filter)
-            .build()
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(read_stamp::<Postgres>).collect()
+        let row = stamps_query::<Postgres>(
+            "array_agg(s.id) AS ids, array_agg(s.version) AS versions, \
+             array_agg(s.selected) AS selected",
+            filter,
+        )
+        .build()
+        .fetch_one(&self.pool)
+        .await?;
+        let ids: Option<Vec<Uuid>> = row.try_get("ids")?;
+        let versions: Option<Vec<i64>> = row.try_get("versions")?;
+        let selected: Option<Vec<i32>> = row.try_get("selected")?;
+        Ok(ids
+            .unwrap_or_default()
+            .into_iter()
+            .zip(versions.unwrap_or_default())
+            .zip(selected.unwrap_or_default())
+            .map(|((id, version), selected)| Stamp {
+                id,
+                version,
+                selected: selected == 1,
+            })
+            .collect())
     }
 
     async fn load_ids(&self, ids: &[Uuid]) -> Result<Vec<Postmortem>> {

@@ -22,8 +22,7 @@ use crate::search_text::{SearchText, fts_query};
 use crate::snippet::split_snippet;
 use crate::sql::{
     Dialect, IDS_PER_QUERY, MIGRATIONS_APPLIED, PROJECTION_TABLES, actions_query, audit_query,
-    count_query, distinct, docs_query, list_query, push_filter, push_limit, read_stamp, readers,
-    stamps_query,
+    count_query, distinct, docs_query, list_query, push_filter, push_limit, readers, stamps_query,
 };
 use crate::types::*;
 use crate::{Result, Store, StoreError};
@@ -249,12 +248,42 @@ impl Store for SqliteStore {
         rows.iter().map(decode_doc).collect()
     }
 
+    async fn revision(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT n FROM store_revision WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     async fn stamps(&self, filter: &Filter) -> Result<Vec<Stamp>> {
-        let rows = stamps_query::<Sqlite>(filter)
-            .build()
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(read_stamp::<Sqlite>).collect()
+        // `id version selected` per postmortem, comma-separated, in list order.
+        let folded: Option<String> = stamps_query::<Sqlite>(
+            "group_concat(s.id || ' ' || s.version || ' ' || s.selected, ',')",
+            filter,
+        )
+        .build_query_scalar()
+        .fetch_one(&self.pool)
+        .await?;
+        let Some(folded) = folded else {
+            return Ok(Vec::new());
+        };
+        folded
+            .split(',')
+            .map(|stamp| {
+                let mut parts = stamp.split(' ');
+                let (Some(id), Some(version), Some(selected), None) =
+                    (parts.next(), parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(crate::codec::corrupt(stamp, "not `id version selected`"));
+                };
+                Ok(Stamp {
+                    id: Uuid::parse_str(id).map_err(|e| crate::codec::corrupt(id, e))?,
+                    version: version.parse().map_err(|e| crate::codec::corrupt(id, e))?,
+                    selected: selected == "1",
+                })
+            })
+            .collect()
     }
 
     async fn load_ids(&self, ids: &[Uuid]) -> Result<Vec<Postmortem>> {
