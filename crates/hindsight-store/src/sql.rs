@@ -122,15 +122,33 @@ where
     q
 }
 
-/// `SELECT p.id, p.doc` of the postmortems with these ids.
-pub(crate) fn docs_query<DB: Dialect>(ids: &[Uuid]) -> QueryBuilder<DB> {
-    let mut q = QueryBuilder::new("SELECT p.id, p.doc FROM postmortems p WHERE p.id IN (");
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(DB::id(*id));
+/// The postmortems with these ids that are still stored ([`Store::load_ids`]),
+/// read `IDS_PER_QUERY` at a time and decoded by the backend's `decode`.
+///
+/// [`Store::load_ids`]: crate::Store::load_ids
+pub(crate) async fn load_ids<DB: Dialect>(
+    pool: &sqlx::Pool<DB>,
+    ids: &[Uuid],
+    decode: fn(&DB::Row) -> Result<Postmortem>,
+) -> Result<Vec<Postmortem>>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+{
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let mut q =
+            QueryBuilder::<DB>::new("SELECT p.id, p.doc FROM postmortems p WHERE p.id IN (");
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(DB::id(*id));
+        }
+        q.push(")");
+        for row in q.build().fetch_all(pool).await? {
+            out.push(decode(&row)?);
+        }
     }
-    q.push(")");
-    q
+    Ok(out)
 }
 
 /// Appends ` AND ...` conditions on the postmortem `p` for every set field.

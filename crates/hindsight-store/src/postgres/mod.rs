@@ -40,8 +40,7 @@ use uuid::Uuid;
 
 use crate::dump::Dump;
 use crate::sql::{
-    Dialect, IDS_PER_QUERY, MIGRATIONS_APPLIED, actions_query, audit_query, count_query,
-    docs_query, list_query, stamps_query,
+    Dialect, MIGRATIONS_APPLIED, actions_query, audit_query, count_query, list_query, stamps_query,
 };
 use crate::types::*;
 use crate::{Result, Store, StoreError};
@@ -331,17 +330,7 @@ impl Store for PgStore {
     }
 
     async fn load_ids(&self, ids: &[Uuid]) -> Result<Vec<Postmortem>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(IDS_PER_QUERY) {
-            let rows = docs_query::<Postgres>(chunk)
-                .build()
-                .fetch_all(&self.pool)
-                .await?;
-            for row in &rows {
-                out.push(decode_doc(row)?);
-            }
-        }
-        Ok(out)
+        crate::sql::load_ids(&self.pool, ids, decode_doc).await
     }
 
     async fn search(&self, query: &str, filter: &Filter) -> Result<Vec<SearchHit>> {

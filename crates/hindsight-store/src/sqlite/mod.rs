@@ -21,8 +21,8 @@ use crate::dump::{Dump, check_restorable};
 use crate::search_text::{SearchText, fts_query};
 use crate::snippet::split_snippet;
 use crate::sql::{
-    Dialect, IDS_PER_QUERY, MIGRATIONS_APPLIED, PROJECTION_TABLES, actions_query, audit_query,
-    count_query, distinct, docs_query, list_query, push_filter, push_limit, readers, stamps_query,
+    Dialect, MIGRATIONS_APPLIED, PROJECTION_TABLES, actions_query, audit_query, count_query,
+    distinct, list_query, push_filter, push_limit, readers, stamps_query,
 };
 use crate::types::*;
 use crate::{Result, Store, StoreError};
@@ -287,17 +287,7 @@ impl Store for SqliteStore {
     }
 
     async fn load_ids(&self, ids: &[Uuid]) -> Result<Vec<Postmortem>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(IDS_PER_QUERY) {
-            let rows = docs_query::<Sqlite>(chunk)
-                .build()
-                .fetch_all(&self.pool)
-                .await?;
-            for row in &rows {
-                out.push(decode_doc(row)?);
-            }
-        }
-        Ok(out)
+        crate::sql::load_ids(&self.pool, ids, decode_doc).await
     }
 
     async fn search(&self, query: &str, filter: &Filter) -> Result<Vec<SearchHit>> {
