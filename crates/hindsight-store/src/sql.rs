@@ -41,6 +41,9 @@ pub(crate) trait Dialect: Database {
 pub(crate) const MIGRATIONS_APPLIED: &str =
     "SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version";
 
+/// The store's revision counter (moved by triggers on `postmortems`).
+pub(crate) const REVISION: &str = "SELECT n FROM store_revision WHERE id = 1";
+
 /// The child tables holding a postmortem's projection, keyed by `seq`.
 pub(crate) const PROJECTION_TABLES: &[&str] = &[
     "postmortem_services",

@@ -40,7 +40,8 @@ use uuid::Uuid;
 
 use crate::dump::Dump;
 use crate::sql::{
-    Dialect, MIGRATIONS_APPLIED, actions_query, audit_query, count_query, list_query, stamps_query,
+    Dialect, MIGRATIONS_APPLIED, REVISION, actions_query, audit_query, count_query, list_query,
+    stamps_query,
 };
 use crate::types::*;
 use crate::{Result, Store, StoreError};
@@ -297,11 +298,8 @@ impl Store for PgStore {
     }
 
     async fn revision(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT n FROM store_revision WHERE id = 1")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        let n = sqlx::query_scalar(REVISION).fetch_one(&self.pool).await?;
+        Ok(n)
     }
 
     async fn stamps(&self, filter: &Filter) -> Result<Vec<Stamp>> {

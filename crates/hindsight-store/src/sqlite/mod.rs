@@ -21,8 +21,8 @@ use crate::dump::{Dump, check_restorable};
 use crate::search_text::{SearchText, fts_query};
 use crate::snippet::split_snippet;
 use crate::sql::{
-    Dialect, MIGRATIONS_APPLIED, PROJECTION_TABLES, actions_query, audit_query, count_query,
-    distinct, list_query, push_filter, push_limit, readers, stamps_query,
+    Dialect, MIGRATIONS_APPLIED, PROJECTION_TABLES, REVISION, actions_query, audit_query,
+    count_query, distinct, list_query, push_filter, push_limit, readers, stamps_query,
 };
 use crate::types::*;
 use crate::{Result, Store, StoreError};
@@ -249,11 +249,8 @@ impl Store for SqliteStore {
     }
 
     async fn revision(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT n FROM store_revision WHERE id = 1")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        let n = sqlx::query_scalar(REVISION).fetch_one(&self.pool).await?;
+        Ok(n)
     }
 
     async fn stamps(&self, filter: &Filter) -> Result<Vec<Stamp>> {
