@@ -386,7 +386,7 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
         })
     };
     match t.lower.as_str() {
-        "he" | "she" | "i" | "you" => return mention(i + 1, Who::Pronoun),
+        "he" | "she" | "i" | "you" | "whoever" => return mention(i + 1, Who::Pronoun),
         "we" => return mention(i + 1, Who::We),
         "they" => return mention(i + 1, Who::They),
         "someone" | "somebody" => return mention(i + 1, Who::Role),
@@ -944,6 +944,15 @@ const HUMAN_DUTIES: &[&str] = &[
     "consult",
     "coordinate",
     "announce",
+    "respect",
+    "respected",
+    "obey",
+    "obeyed",
+    "followed",
+    "check",
+    "checked",
+    "test",
+    "tested",
 ];
 
 /// Words after which a new clause, and so maybe a new subject, starts.
@@ -973,7 +982,13 @@ fn acts_like_a_person(tokens: &[Token], i: usize, range: Range<usize>) -> bool {
     };
     // "Aiko did not wait", "Selin never thought to": not doing what only
     // people are asked to do.
-    let neglects = next_is(i + 1, &["did", "had", "was"])
+    // "Farhan went rogue", "Maximilian took a shortcut": conduct only people have.
+    let conduct = next_is(i + 1, &["went"]) && next_is(i + 2, &["rogue", "off-script"])
+        || next_is(i + 1, &["took"])
+            && (next_is(i + 2, &["shortcuts"])
+                || next_is(i + 2, &["a"]) && next_is(i + 3, &["shortcut"]))
+        || next_is(i + 1, &["cut", "cuts"]) && next_is(i + 2, &["corners"]);
+    let neglects = next_is(i + 1, &["did", "had", "has", "was"])
         && next_is(i + 2, &["not"])
         && next_is(i + 3, HUMAN_DUTIES)
         || next_is(i + 1, &["didn't", "hadn't", "never"]) && next_is(i + 2, HUMAN_DUTIES);
@@ -991,7 +1006,10 @@ fn acts_like_a_person(tokens: &[Token], i: usize, range: Range<usize>) -> bool {
             .is_none_or(|n| {
                 // "due to Beatrix not escalating", "caused by Solveig restarting"
                 !n.is_word() || n.is("not") || n.lower.len() > 5 && n.lower.ends_with("ing")
-            });
+            })
+        // "a typo by Saoirse in the config": the slip is theirs, whatever follows.
+        || prev_is(2, &["typo", "typos", "mistake", "mistakes", "slip", "blunder", "oversight"])
+            && prev_is(1, &["by"]);
     // "Petra's mistake", "Ilse's fault".
     let owns_fault = tokens[i].possessive
         && next_is(
@@ -1056,6 +1074,7 @@ fn acts_like_a_person(tokens: &[Token], i: usize, range: Range<usize>) -> bool {
     let answerable = next_is(i + 1, &["was", "is"])
         && next_is(i + 2, &["responsible", "accountable", "culpable"]);
     let tell = neglects
+        || conduct
         || personal
         || answerable
         || erred
