@@ -169,6 +169,13 @@ static IGNORING_DECISION: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A secret put where it should not be: "pasted the API key into a public gist".
+static LEAKED: LazyLock<Regex> = LazyLock::new(|| {
+    after_subject(
+        r"(?:pasted|posted|committed|pushed|shared|uploaded|emailed|sent|forwarded|published) (?:the |a |an |his |her |their |our |its )?(?:[a-z-]+ ){0,2}(?:key|keys|password|passwords|secret|secrets|token|tokens|credential|credentials)\b[^.;]{0,60}\b(?:public|publicly|plain ?text|unencrypted|wrong|personal|friend|outside)",
+    )
+});
+
 /// A person's character judged by a habit: "has a habit of merging on red".
 static HABIT: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
@@ -207,7 +214,7 @@ static SHOULD_HAVE_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static OMISSION_ANY: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"(?:was|were) (?:fast |sound )?(?:asleep|sleeping|afk)\b|approved (?:his|her|their) own\b|(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|(?:silenced|snoozed) (?:the |their |his |her |an? |that |this )?(?:[a-z-]+ )?(?:pager|page|pages|alert|alerts|alarm|alarms)|went back to sleep|fell (?:back )?asleep|took (?:a |the )?shortcuts?|cut corners|went (?:rogue|off-script|off script)|(?:had|has|have|was|were) (?:been )?(?:told|warned|reminded|asked|instructed)(?: (?:several|many|multiple|two|three) times| repeatedly| before| already| explicitly| twice)* not to|(?:let|lets) (?:it|the (?:page|pager|phone|alert|alarm|call)) ring|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
+        r"(?:was|were) (?:fast |sound )?(?:asleep|sleeping|afk)\b|approved (?:his|her|their) own\b|(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) not to (?:escalate|page|notify|tell|inform|call|wake|report|act|roll back|check|wait|review|rotate|revoke)\b|(?:sat|sits|sitting) on (?:the |a |an |it|this|that)|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|(?:silenced|snoozed) (?:the |their |his |her |an? |that |this )?(?:[a-z-]+ )?(?:pager|page|pages|alert|alerts|alarm|alarms)|went back to sleep|fell (?:back )?asleep|took (?:a |the )?shortcuts?|cut corners|went (?:rogue|off-script|off script)|(?:had|has|have|was|were) (?:been )?(?:told|warned|reminded|asked|instructed)(?: (?:several|many|multiple|two|three) times| repeatedly| before| already| explicitly| twice)* not to|(?:let|lets) (?:it|the (?:page|pager|phone|alert|alarm|call)) ring|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
     )
 });
 static OMISSION_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -222,7 +229,7 @@ static OMISSION_SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WITHOUT_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"^(?: {ADV})* \S+(?: (?:[^,;:.]|\d:\d\d){{0,60}}?)? without (?:any |a |proper |adequate |sufficient |enough |first )?(?:testing|tests?|review|reviewing|code review|peer review|approval|checking|checks|validation|validating|verifying|verification|asking|telling|notifying|consulting|rollback plan|a rollback plan|backups?|backing up|second pair of eyes|(?:a )?second (?:reviewer|approver|review|approval|opinion)|following|reading|looking|canary|canarying|staging|double-checking|double checking|thinking|waiting (?:for|on) (?:the |a |an |any )?(?:[a-z0-9-]+ ){{0,2}}(?:canary|tests?|ci|checks?|reviews?|approvals?|sign-off|signoff|metrics|results|build|pipeline|bake|soak|verification|validation|green))\b"
+        r"^(?: {ADV})* \S+(?: (?:[^,;:.]|\d:\d\d){{0,120}}?)? without (?:any |a |proper |adequate |sufficient |enough |first )?(?:testing|tests?|review|reviewing|code review|peer review|approval|checking|checks|validation|validating|verifying|verification|asking|telling|notifying|consulting|rollback plan|a rollback plan|backups?|backing up|second pair of eyes|(?:a )?second (?:reviewer|approver|review|approval|opinion)|following|reading|looking|canary|canarying|staging|double-checking|double checking|thinking|waiting (?:for|on) (?:the |a |an |any )?(?:[a-z0-9-]+ ){{0,2}}(?:canary|tests?|ci|checks?|reviews?|approvals?|sign-off|signoff|metrics|results|build|pipeline|bake|soak|verification|validation|green))\b"
     ))
 });
 static COUNTERFACTUAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -237,7 +244,7 @@ static COUNTERFACTUAL_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CAUSE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:the|a|an|their|his|her|its|our) (?:[a-z0-9-]+ ){1,3}(?:to|into|onto|out|through|past)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
+        r"panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:the|a|an|their|his|her|its|our) (?:[a-z0-9-]+ ){1,3}(?:to|into|onto|out|through|past)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misclassified|mislabeled|mislabelled|misrouted|misfiled|mistriaged|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
     )
 });
 /// Where a clause with another subject starts: ", which the CI deployed",
@@ -330,7 +337,7 @@ static CAUSE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 static COUNTERFACTUAL_BEFORE: LazyLock<Regex> = LazyLock::new(|| re(r"(?:^|\b(?:if|unless|had))$"));
 static COUNTERFACTUAL_IF_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(&format!(
-        r"had|hadn't|had not|would have|were|was|been|did|didn't|only|(?:{DILIGENCE_PP})"
+        r"had|hadn't|had not|would have|were|was|been|did|didn't|only|bothered|taken the time|(?:{DILIGENCE_PP})"
     ))
 });
 static GOOD_AFTER_PERSON: LazyLock<Regex> = LazyLock::new(|| {
@@ -613,7 +620,10 @@ pub fn check(ctx: &mut Ctx) {
             let norm = Norm::new(&a.tokens, sentence.clone());
             check_sentence(a, &norm, &mentions, &mut hits);
             if field.role == Role::RootCause {
-                for m in mentions.iter().filter(|m| names_someone(m)) {
+                for m in mentions
+                    .iter()
+                    .filter(|m| names_someone(m) && !is_slot(&a.tokens, m))
+                {
                     let span = a.span(m.tokens.clone());
                     let who = &a.text[span.clone()];
                     hits.push(Hit {
@@ -657,6 +667,18 @@ pub fn check(ctx: &mut Ctx) {
 /// A specific person: by name, role, `he`/`she` or `someone`, not "engineers" or "we".
 fn names_someone(m: &Mention) -> bool {
     matches!(m.who, Who::Named | Who::Role | Who::Pronoun) && !m.generic
+}
+
+/// A role with an indefinite determiner ("a single approver", "any
+/// reviewer"): a slot in the process, not someone in particular.
+fn is_slot(tokens: &[crate::text::tokens::Token], m: &Mention) -> bool {
+    m.who == Who::Role
+        && tokens.get(m.tokens.start).is_some_and(|t| {
+            matches!(
+                t.lower.as_str(),
+                "a" | "an" | "one" | "any" | "no" | "every" | "each"
+            )
+        })
 }
 
 fn team_phrases(ctx: &Ctx) -> Option<aho_corasick::AhoCorasick> {
@@ -971,6 +993,18 @@ fn person_patterns(a: &Analysed, norm: &Norm, m: &Mention, hits: &mut Vec<Hit>) 
             through(c.end()),
             format!("`{who}`'s character is judged: `{}`", a.text[through(c.end())].trim()),
             "describe what the process allowed this time (e.g. `merges were possible with a red build`), not a person's habits".to_string(),
+        );
+        return;
+    }
+    if someone
+        && !m.possessive
+        && let Some(c) = LEAKED.find(tail)
+    {
+        push(
+            &PERSON_AS_CAUSE,
+            through(c.end()),
+            format!("the leak is put on `{who}`: `{}`", a.text[through(c.end())].trim()),
+            "say what let the secret reach that place: no secret scanning, a key with no expiry, no safe way to share it".to_string(),
         );
         return;
     }

@@ -392,7 +392,7 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
         "someone" | "somebody" => return mention(i + 1, Who::Role),
         // A department named on its own: "Ops failed to escalate".
         "ops" | "devops" | "sysops" | "netops" | "secops" | "engineering" | "devs" | "qa"
-        | "management"
+        | "management" | "legal" | "finance" | "compliance" | "procurement" | "marketing"
             if (t.capital || at_start) && follows_person(next(i + 1)) && next(i + 1).is_some() =>
         {
             return mention(i + 1, Who::Team);
@@ -876,6 +876,8 @@ const HUMAN_VERBS: &[&str] = &[
     "forgot",
     "neglected",
     "mistyped",
+    "misclassified",
+    "misrouted",
     "fat-fingered",
     "carelessly",
     "panicked",
