@@ -156,12 +156,7 @@ async fn bench(name: &str, store: Arc<dyn Store>, data: &[Postmortem]) {
         for _ in 0..10 {
             let start = Instant::now();
             if all {
-                std::hint::black_box(
-                    store
-                        .stamps(&hindsight_store::Filter::default())
-                        .await
-                        .unwrap(),
-                );
+                std::hint::black_box(store.stamps().await.unwrap());
             } else {
                 std::hint::black_box(store.revision().await.unwrap());
             }

@@ -152,7 +152,7 @@ impl Snapshot {
             cached = self.current();
             if cached.revision != Some(revision) {
                 // Read after the revision: at least as new as it.
-                let stamps = store.stamps(&Filter::default()).await?;
+                let stamps = store.stamps().await?;
                 cached = Arc::new(refreshed(store, &cached.by_id, &stamps, revision).await?);
                 *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&cached);
             }

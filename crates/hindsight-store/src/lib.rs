@@ -66,10 +66,9 @@ pub trait Store: Accounts + Deliveries + Send + Sync {
     /// unchanged, so is every postmortem.
     async fn revision(&self) -> Result<i64>;
 
-    /// Every stored postmortem's id and version, newest incident first, each
-    /// marked whether it matches `filter` (paging and limit ignored): what a
-    /// cache of whole postmortems reads to learn what changed, cheaply.
-    async fn stamps(&self, filter: &Filter) -> Result<Vec<Stamp>>;
+    /// Every stored postmortem's id and version, newest incident first: what
+    /// a cache of whole postmortems reads to learn what changed.
+    async fn stamps(&self) -> Result<Vec<Stamp>>;
 
     /// The postmortems with these ids that are still stored, whole, in no
     /// particular order.

@@ -101,28 +101,19 @@ where
     q
 }
 
-/// Every postmortem's id and version in list order, with `selected` (1 or 0)
-/// telling whether it matches `filter` (its paging and limit ignored), all in
-/// one row: `SELECT {aggregate} FROM (... ) s`, where `aggregate` folds the
-/// columns `id`, `version` and `selected` of `s` (one row instead of one per
-/// postmortem: decoding 100,000 rows costs more than the query).
-pub(crate) fn stamps_query<DB: Dialect>(aggregate: &str, filter: &Filter) -> QueryBuilder<DB>
-where
-    String: for<'q> Encode<'q, DB> + Type<DB>,
-{
-    let mut q = QueryBuilder::new(format!(
-        "SELECT {aggregate} FROM (SELECT p.id, p.version, CASE WHEN 1 = 1"
-    ));
-    push_filter(&mut q, filter);
+/// Every postmortem's id and version in list order, all in one row:
+/// `SELECT {aggregate} FROM (...) s`, where `aggregate` folds the columns `id`
+/// and `version` of `s` (one row instead of one per postmortem: decoding
+/// 100,000 rows costs more than the query).
+pub(crate) fn stamps_query(aggregate: &str) -> String {
     let order: Vec<String> = sort_keys(SortField::Started, "p")
         .into_iter()
         .map(|key| format!("{key} DESC"))
         .collect();
-    q.push(format!(
-        " THEN 1 ELSE 0 END AS selected FROM postmortems p ORDER BY {}) s",
+    format!(
+        "SELECT {aggregate} FROM (SELECT p.id, p.version FROM postmortems p ORDER BY {}) s",
         order.join(", ")
-    ));
-    q
+    )
 }
 
 /// The postmortems with these ids that are still stored ([`Store::load_ids`]),

@@ -29,13 +29,11 @@ pub struct Filter {
     pub reader: Option<Reader>,
 }
 
-/// A stored postmortem's id and version, and whether it matched the filter
-/// asked with ([`crate::Store::stamps`]).
+/// A stored postmortem's id and version ([`crate::Store::stamps`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
     pub id: Uuid,
     pub version: i64,
-    pub selected: bool,
 }
 
 impl Filter {

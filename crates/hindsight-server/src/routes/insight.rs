@@ -199,12 +199,12 @@ pub async fn insight<'a>(
     {
         return insight;
     }
-    judge_all(entries, today, judge(state, today)).await;
-    let quality = &state.quality;
+    let judge = judge(state, today);
+    judge_all(entries, today, Arc::clone(&judge)).await;
     let insight = Insight::with_verdicts(pms, options, |i| {
         entries
             .get(i)
-            .is_some_and(|e| e.verdict(today, |pm| quality.rca_passes(pm, today)))
+            .is_some_and(|e| e.verdict(today, |pm| judge(pm)))
     });
     state.snapshot.keep_facts(key, insight.facts());
     insight

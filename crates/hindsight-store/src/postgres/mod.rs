@@ -302,28 +302,18 @@ impl Store for PgStore {
         Ok(n)
     }
 
-    async fn stamps(&self, filter: &Filter) -> Result<Vec<Stamp>> {
-        let row = stamps_query::<Postgres>(
-            "array_agg(s.id) AS ids, array_agg(s.version) AS versions, \
-             array_agg(s.selected) AS selected",
-            filter,
-        )
-        .build()
-        .fetch_one(&self.pool)
-        .await?;
+    async fn stamps(&self) -> Result<Vec<Stamp>> {
+        let query = stamps_query("array_agg(s.id) AS ids, array_agg(s.version) AS versions");
+        let row = sqlx::query(sqlx::AssertSqlSafe(query))
+            .fetch_one(&self.pool)
+            .await?;
         let ids: Option<Vec<Uuid>> = row.try_get("ids")?;
         let versions: Option<Vec<i64>> = row.try_get("versions")?;
-        let selected: Option<Vec<i32>> = row.try_get("selected")?;
         Ok(ids
             .unwrap_or_default()
             .into_iter()
             .zip(versions.unwrap_or_default())
-            .zip(selected.unwrap_or_default())
-            .map(|((id, version), selected)| Stamp {
-                id,
-                version,
-                selected: selected == 1,
-            })
+            .map(|(id, version)| Stamp { id, version })
             .collect())
     }
 

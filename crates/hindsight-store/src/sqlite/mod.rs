@@ -253,15 +253,12 @@ impl Store for SqliteStore {
         Ok(n)
     }
 
-    async fn stamps(&self, filter: &Filter) -> Result<Vec<Stamp>> {
-        // `id version selected` per postmortem, comma-separated, in list order.
-        let folded: Option<String> = stamps_query::<Sqlite>(
-            "group_concat(s.id || ' ' || s.version || ' ' || s.selected, ',')",
-            filter,
-        )
-        .build_query_scalar()
-        .fetch_one(&self.pool)
-        .await?;
+    async fn stamps(&self) -> Result<Vec<Stamp>> {
+        // `id version` per postmortem, comma-separated, in list order.
+        let query = stamps_query("group_concat(s.id || ' ' || s.version, ',')");
+        let folded: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(query))
+            .fetch_one(&self.pool)
+            .await?;
         let Some(folded) = folded else {
             return Ok(Vec::new());
         };
@@ -269,15 +266,13 @@ impl Store for SqliteStore {
             .split(',')
             .map(|stamp| {
                 let mut parts = stamp.split(' ');
-                let (Some(id), Some(version), Some(selected), None) =
-                    (parts.next(), parts.next(), parts.next(), parts.next())
+                let (Some(id), Some(version), None) = (parts.next(), parts.next(), parts.next())
                 else {
-                    return Err(crate::codec::corrupt(stamp, "not `id version selected`"));
+                    return Err(crate::codec::corrupt(stamp, "not `id version`"));
                 };
                 Ok(Stamp {
                     id: Uuid::parse_str(id).map_err(|e| crate::codec::corrupt(id, e))?,
                     version: version.parse().map_err(|e| crate::codec::corrupt(id, e))?,
-                    selected: selected == "1",
                 })
             })
             .collect()
