@@ -108,7 +108,7 @@ static IMPROVE_LEAD: LazyLock<Regex> = LazyLock::new(|| {
 /// A deliverable that makes a study concrete.
 static DELIVERABLE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:and|then|to|;|:) (?:add|write|publish|file|decide|propose|produce|deliver|document|present|implement|build|create|ship|roll out|open|raise|record|pick|choose|select|remove|replace|migrate|fix|set|enable|disable)\b|\b(?:decision record|design doc|rfc|adr|written recommendation|proposal|decide whether|decide on|decide between|choose between|go/no-go)\b",
+        r"\b(?:and|then|to|;|:) (?:add|write|publish|file|decide|propose|produce|deliver|document|present|implement|build|create|ship|roll out|open|raise|record|pick|choose|select|remove|replace|migrate|fix|set|enable|disable)\b|\b(?:that|which) (?:automatically )?(?:flags|alerts|pages|fails|blocks|rejects|opens|files|notifies|detects|lists|reports|posts|marks|disables|revokes|removes)\b|\b(?:decision record|design doc|rfc|adr|written recommendation|proposal|decide whether|decide on|decide between|choose between|go/no-go)\b",
     )
 });
 

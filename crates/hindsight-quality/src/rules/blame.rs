@@ -116,7 +116,7 @@ fn re(pattern: &str) -> Regex {
 /// A verb after a subject, possibly after `, who` and adverbs.
 fn after_subject(verbs: &str) -> Regex {
     re(&format!(
-        r"^(?: (?:on call|on duty|on-call|at the time|in charge|on shift|responsible|involved))?(?: (?:was|is|were) (?:on call|on duty|on-call|on shift|in charge))?(?: ,)?(?: who)?(?: (?:was|were|is|got) [a-z-]+(?: [a-z-]+)? and)?(?: {ADV})*(?: (?:had|has|have))?(?: {ADV})* (?:{verbs})\b"
+        r"^(?: (?:on call|on duty|on-call|at the time|in charge|on shift|responsible|involved))?(?: (?:was|is|were) (?:on call|on duty|on-call|on shift|in charge))?(?: , (?:who|whom) [^,;.]{{1,80}}? ,| ,)?(?: who(?: (?:was|were|is|had been) [a-z-]+ing(?: [a-z0-9'-]+){{0,6}}?)?)?(?: (?:was|were|is|got) [a-z-]+(?: [a-z0-9-]+){{0,3}} and)?(?: {ADV})*(?: (?:had|has|have))?(?: {ADV})* (?:{verbs})\b"
     ))
 }
 
@@ -144,6 +144,32 @@ static ANIMATED_RE: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:unbelievable|unbelievably|inconceivable|mind-boggling|shocking|shockingly|disgusting|infuriating|maddening|idiocy|unacceptable|unacceptably|inexcusable|unforgivable|unconscionable|ridiculous|ridiculously|embarrassing|embarrassingly|embarrassment|shameful|shamefully|disgraceful|egregious|egregiously|outrageous|pathetic|absurd|appalling|atrocious|horrendous|horrible|horribly|terrible|terribly|awful|awfully|dreadful|abysmal|screw-up|screwup|screw up|screwed up|screwing up|messed up|mess-up|botched|blunder|blunders|blundered|fiasco|debacle|shambles|disastrous|epic fail|dumpster fire|train wreck|trainwreck|nightmare|inept|ineptitude|disaster|catastrophe)\b",
     )
 });
+
+/// A rhetorical question about someone's choice: "who thought it was a good idea to ...".
+static RHETORICAL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\bwho(?: on earth| in their right mind| exactly)? (?:thought|decided|figured|assumed|believed|said) (?:it was|it would be|this was|that was|this would be|that would be) (?:a )?(?:good|great|smart|bright|clever|sensible|wise|fine|reasonable) idea\b|\bwhose (?:bright |brilliant |great |clever )?idea was (?:it|this|that)\b|\bwho (?:in their right mind|on earth) (?:would|could|deploys|ships|runs|merges|approves)\b",
+    )
+});
+
+/// Who may be quoted saying something heated without it being the
+/// writers' judgement: customers, users, the press.
+static OUTSIDE_VOICE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:customer|customers|user|users|client|clients|merchant|merchants|caller|callers|subscriber|subscribers|tweet|tweets|tweeted|review|reviews|complaint|complaints|feedback|survey|reporter|journalist|press|article|headline|forum|reddit)\b",
+    )
+});
+
+/// Whether offset `at` of a sentence lies inside a quotation that the
+/// sentence gives to an outside voice (`One customer wrote: "unacceptable"`).
+fn quoted_outside_voice(text: &str, at: usize) -> bool {
+    let before = &text[..at];
+    let quote = |c: char| matches!(c, '"' | '\u{201c}' | '\u{201d}');
+    before.matches(quote).count() % 2 == 1
+        && before
+            .find(quote)
+            .is_some_and(|q| OUTSIDE_VOICE.is_match(&before[..q]))
+}
 
 static HINDSIGHT_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -214,7 +240,7 @@ static SHOULD_HAVE_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static OMISSION_ANY: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"(?:was|were) (?:fast |sound )?(?:asleep|sleeping|afk)\b|approved (?:his|her|their) own\b|(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) not to (?:escalate|page|notify|tell|inform|call|wake|report|act|roll back|check|wait|review|rotate|revoke)\b|(?:sat|sits|sitting) on (?:the |a |an |it|this|that)|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|(?:silenced|snoozed) (?:the |their |his |her |an? |that |this )?(?:[a-z-]+ )?(?:pager|page|pages|alert|alerts|alarm|alarms)|went back to sleep|fell (?:back )?asleep|took (?:a |the )?shortcuts?|cut corners|went (?:rogue|off-script|off script)|(?:had|has|have|was|were) (?:been )?(?:told|warned|reminded|asked|instructed)(?: (?:several|many|multiple|two|three) times| repeatedly| before| already| explicitly| twice)* not to|(?:let|lets) (?:it|the (?:page|pager|phone|alert|alarm|call)) ring|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
+        r"(?:was|were) (?:fast |sound )?(?:asleep|sleeping|afk)\b|approved (?:his|her|their) own\b|(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) not to (?:escalate|page|notify|tell|inform|call|wake|report|act|roll back|check|wait|review|rotate|revoke)\b|(?:sat|sits|sitting) on (?:the |a |an |it|this|that)|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|(?:silenced|snoozed) (?:the |their |his |her |an? |that |this )?(?:[a-z-]+ )?(?:pager|page|pages|alert|alerts|alarm|alarms)|went back to sleep|fell (?:back )?asleep|took (?:a |the )?shortcuts?|cut corners|went (?:rogue|off-script|off script)|(?:had|has|have|was|were) (?:been )?(?:told|warned|reminded|asked|instructed)(?: (?:several|many|multiple|two|three) times| repeatedly| before| already| explicitly| twice)* not to|(?:let|lets) (?:it|the (?:page|pager|phone|alert|alarm|call)) ring|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|can't be bothered|cannot be bothered|can not be bothered|won't be bothered|wasn't bothered|weren't bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
     )
 });
 static OMISSION_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -224,7 +250,7 @@ static OMISSION_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static OMISSION_SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"(?:failed to|fails to) (?:[a-z'-]+)|missed (?:the |an? |their |his |her |several |multiple |two |three )?(?:\S+ )?(?:alert|alerts|page|pages|warning|warnings|alarm|alarms|step|steps|signal|signals|notification|notifications|message|messages|email|emails|error|errors|deadline|renewal|check|review|sign|signs|issue|problem|spike|dashboard|bug|bugs|typo|regression|regressions|flaw|mistake|case|edge case|expiry|update|change|vulnerability)",
+        r"(?:failed to|fails to) (?:[a-z'-]+)|missed (?:the |an? |their |his |her |several |multiple |two |three )?(?:\S+ ){0,2}(?:alert|alerts|page|pages|warning|warnings|alarm|alarms|step|steps|signal|signals|notification|notifications|message|messages|email|emails|error|errors|deadline|renewal|check|review|sign|signs|issue|problem|spike|dashboard|bug|bugs|typo|regression|regressions|flaw|mistake|case|edge case|expiry|update|change|vulnerability)",
     )
 });
 static WITHOUT_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -244,7 +270,7 @@ static COUNTERFACTUAL_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CAUSE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:the|a|an|their|his|her|its|our) (?:[a-z0-9-]+ ){1,3}(?:to|into|onto|out|through|past)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misclassified|mislabeled|mislabelled|misrouted|misfiled|mistriaged|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
+        r"(?:managed|manages) to (?:take|bring|knock) (?:down|out|over)|(?:managed|manages) to (?:break|delete|wipe|crash|nuke|corrupt|lose|drop|leak|expose|destroy|kill|brick|lock out)|panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:the|a|an|their|his|her|its|our) (?:[a-z0-9-]+ ){1,3}(?:to|into|onto|out|through|past)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misclassified|mislabeled|mislabelled|misrouted|misfiled|mistriaged|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
     )
 });
 /// Where a clause with another subject starts: ", which the CI deployed",
@@ -298,7 +324,7 @@ static FAULT_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// A fault in the sentence that a passive "... by <person>" puts on them.
 static FAULT_CUE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:wrong|incorrect|broken|bad|buggy|faulty|untested|unreviewed|rushed|dangerous|destructive|risky|botched|sloppy|careless|by mistake|accidentally|mistakenly|without (?:a |any |proper |second |the )*(?:test|tests|testing|review|reviewer|approval|check|checks|canary|backup|looking))\b",
+        r"\b(?:wrong|incorrect|broken|bad|buggy|faulty|untested|unreviewed|rushed|dangerous|destructive|risky|botched|sloppy|careless|by mistake|accidentally|mistakenly|without (?:a |any |proper |second |the )*(?:test|tests|testing|review|reviewer|approval|check|checks|canary|backup|looking))\b|\b(?:deletion|removal|deleting|dropping|wiping|truncation|truncating|destruction) of (?:the |all |every )?(?:[a-z0-9-]+ ){0,2}?(?:prod|production|live|primary|customer|customers)\b",
     )
 });
 static PASSIVE_BY: LazyLock<Regex> = LazyLock::new(|| {
@@ -491,6 +517,26 @@ const RESPONSE: &[&str] = &[
     "contacted",
     "messaged",
     "wrote",
+    "killed",
+    "stopped",
+    "paused",
+    "halted",
+    "froze",
+    "deleted",
+];
+
+/// Responses that act on something: done to "the wrong" one, a slip.
+const ACTS_ON: &[&str] = &[
+    "removed",
+    "drained",
+    "quarantined",
+    "blocked",
+    "disabled",
+    "rebuilt",
+    "cleaned",
+    "redeployed",
+    "reran",
+    "rolled-back",
     "killed",
     "stopped",
     "paused",
@@ -741,9 +787,18 @@ fn check_sentence(a: &Analysed, norm: &Norm, mentions: &[Mention], hits: &mut Ve
             suggestion: "name the condition that made the slip possible and let it reach production: a missing check, an unsafe default, a confusing interface".to_string(),
         });
     }
+    if let Some(m) = RHETORICAL_RE.find(text) {
+        hits.push(Hit {
+            rule: &JUDGEMENT,
+            span: span_of(m.range()),
+            message: format!("`{}` questions a person's judgement instead of describing what happened", m.as_str()),
+            suggestion: "ask what made the choice look reasonable at the time, and what would have flagged the risk".to_string(),
+        });
+    }
     for m in JUDGEMENT_RE
         .find_iter(text)
         .filter(|m| !technical_term(m.as_str(), &text[m.end()..]))
+        .filter(|m| !quoted_outside_voice(text, m.start()))
         .filter(|m| !(m.as_str().ends_with("ly") && SYSTEM_SUBJECT.is_match(&text[..m.start()])))
     {
         hits.push(Hit {
@@ -756,6 +811,7 @@ fn check_sentence(a: &Analysed, norm: &Norm, mentions: &[Mention], hits: &mut Ve
     for m in ANIMATED_RE
         .find_iter(text)
         .filter(|m| !technical_term(m.as_str(), &text[m.end()..]))
+        .filter(|m| !quoted_outside_voice(text, m.start()))
     {
         hits.push(Hit {
             rule: &ANIMATED,
@@ -1147,9 +1203,36 @@ fn first_verb(tail: &str) -> Option<&str> {
         "immediately",
         "accidentally",
     ];
-    tail.split(' ')
-        .filter(|w| !w.is_empty())
-        .find(|w| !skip.contains(w))
+    let words: Vec<&str> = tail.split(' ').filter(|w| !w.is_empty()).collect();
+    let from = predicate_start(&words);
+    words[from..].iter().copied().find(|w| !skip.contains(w))
+}
+
+/// Where the subject's own predicate starts in `words` (the words after a
+/// person): past a relative clause between commas ("Wei, who was on call,
+/// skipped ...") and a passive joined by `and` ("an intern was given admin
+/// rights and deleted ...").
+fn predicate_start(words: &[&str]) -> usize {
+    let mut i = 0;
+    if words.first() == Some(&",")
+        && words.get(1).is_some_and(|w| matches!(*w, "who" | "whom"))
+        && let Some(close) = words.iter().skip(2).take(16).position(|w| *w == ",")
+    {
+        i = close + 3;
+    }
+    if words
+        .get(i)
+        .is_some_and(|w| matches!(*w, "was" | "were" | "is" | "got"))
+        && let Some(and) = words
+            .iter()
+            .skip(i + 1)
+            .take(5)
+            .take_while(|w| w.chars().any(char::is_alphanumeric))
+            .position(|w| *w == "and")
+    {
+        i += and + 2;
+    }
+    i.min(words.len())
 }
 
 /// "Bob pushed a broken config", "the DBA ran the wrong script".
@@ -1165,7 +1248,8 @@ fn act_on_broken(
         "who", ",", "had", "has", "then", "also", "just", "later", "first", "manually", "again",
         "quickly",
     ];
-    let verb_at = words.iter().position(|w| !fillers.contains(w))?;
+    let from = predicate_start(&words);
+    let verb_at = from + words[from..].iter().position(|w| !fillers.contains(w))?;
     let verb = words[verb_at];
     if DESTRUCTIVE.contains(&verb) {
         let object: Vec<&str> = words
@@ -1183,8 +1267,11 @@ fn act_on_broken(
             return Some(a.span(norm.tokens(norm.offset(m.tokens.start)..name_end + upto)));
         }
     }
-    if RESPONSE.contains(&verb)
-        || !verb.ends_with("ed") && !CREATE.contains(&verb) && !irregular_past(verb)
+    // Acting on "the wrong" thing is a slip whatever the act; finding or
+    // repairing it is not.
+    let response = RESPONSE.contains(&verb);
+    if response && !ACTS_ON.contains(&verb)
+        || !response && !verb.ends_with("ed") && !CREATE.contains(&verb) && !irregular_past(verb)
     {
         return None;
     }
@@ -1200,11 +1287,16 @@ fn act_on_broken(
     let repaired = |until: usize| object[..until].iter().any(|w| REPAIR.contains(w));
     let bad = object
         .iter()
-        .position(|w| WRONG.contains(w))
+        .position(|w| {
+            if response {
+                *w == "wrong"
+            } else {
+                WRONG.contains(w)
+            }
+        })
         .filter(|&i| !repaired(i))
         .or_else(|| {
-            CREATE
-                .contains(&verb)
+            (!response && CREATE.contains(&verb))
                 .then(|| {
                     object
                         .iter()
@@ -1215,7 +1307,6 @@ fn act_on_broken(
         })?;
     // Byte length in the norm text up to the bad word.
     let upto: usize = words[..verb_at + 2 + bad].iter().map(|w| w.len() + 1).sum();
-    let _ = m;
     Some(a.span(norm.tokens(norm.offset(m.tokens.start)..name_end + upto)))
 }
 

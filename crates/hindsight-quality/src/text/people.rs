@@ -393,7 +393,12 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
         // A department named on its own: "Ops failed to escalate".
         "ops" | "devops" | "sysops" | "netops" | "secops" | "engineering" | "devs" | "qa"
         | "management" | "legal" | "finance" | "compliance" | "procurement" | "marketing"
-            if (t.capital || at_start) && follows_person(next(i + 1)) && next(i + 1).is_some() =>
+        | "on-call" | "oncall"
+            if (t.capital || at_start || after_stop(tokens, i, range.start))
+                && follows_person(next(i + 1))
+                && next(i + 1).is_some()
+                || after_by(tokens, i, range.start)
+                    && next(i + 1).is_some_and(|n| n.lower.ends_with("ing")) =>
         {
             return mention(i + 1, Who::Team);
         }
@@ -441,7 +446,7 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
         }
     }
     // "the payments team", "team B"
-    if DETERMINERS.contains(&t.lower.as_str()) || at_start {
+    if DETERMINERS.contains(&t.lower.as_str()) || at_start && !clause_word(&t.lower) {
         let start = if DETERMINERS.contains(&t.lower.as_str()) {
             i + 1
         } else {
@@ -482,6 +487,7 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
                 .filter(|s| ROLE_HEADS.contains(s));
             let is_role = (ROLE_HEADS.contains(&head.lower.as_str()) || singular.is_some())
                 && (head.lower != "lead"
+                    || modifiers.is_empty() && t.is("the") && acts_next(next(head_at + 1))
                     || modifiers.last().is_some_and(|m| {
                         matches!(
                             m.lower.as_str(),
@@ -505,11 +511,24 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
                                 | "security"
                                 | "data"
                                 | "on-call"
+                                | "support"
+                                | "shift"
+                                | "migration"
+                                | "deploy"
+                                | "change"
+                                | "database"
+                                | "network"
+                                | "infrastructure"
+                                | "backend"
+                                | "frontend"
+                                | "mobile"
+                                | "account"
                         )
                     }));
             if is_role
                 && (head.possessive
                     || follows_person(next(head_at + 1))
+                    || after_by(tokens, i, range.start) && DETERMINERS.contains(&t.lower.as_str())
                     || participle_clause(tokens, head_at + 1, range.end))
             {
                 let determined = DETERMINERS.contains(&t.lower.as_str());
@@ -1126,6 +1145,73 @@ fn is_follower(word: &str) -> bool {
     FOLLOWERS.contains(&word) || IRREGULAR_PAST.contains(&word)
 }
 
+/// A verb right after a noun: "the lead failed", not "the lead on the cause".
+fn acts_next(next: Option<&Token>) -> bool {
+    next.is_some_and(|n| {
+        n.is_word()
+            && (n.lower.len() > 4 && n.lower.ends_with("ed")
+                || IRREGULAR_PAST.contains(&n.lower.as_str())
+                || matches!(
+                    n.lower.as_str(),
+                    "was"
+                        | "had"
+                        | "did"
+                        | "didn't"
+                        | "never"
+                        | "could"
+                        | "couldn't"
+                        | "should"
+                        | "would"
+                        | "is"
+                        | "has"
+                        | "hasn't"
+                        | "wasn't"
+                ))
+    })
+}
+
+/// A word that opens a clause and so cannot modify a role ("Had the DBA
+/// ...", "If the engineer ...").
+fn clause_word(word: &str) -> bool {
+    matches!(
+        word,
+        "if" | "had"
+            | "when"
+            | "once"
+            | "after"
+            | "before"
+            | "because"
+            | "unless"
+            | "while"
+            | "as"
+            | "since"
+            | "until"
+            | "then"
+            | "and"
+            | "but"
+            | "so"
+            | "again"
+            | "also"
+            | "why"
+            | "how"
+            | "where"
+            | "whether"
+            | "though"
+            | "although"
+    )
+}
+
+/// A full stop or colon right before token `i`: a clause starts there even
+/// when the writer did not capitalise it ("09:05 alert fires. on-call ...").
+fn after_stop(tokens: &[Token], i: usize, start: usize) -> bool {
+    i > start && matches!(tokens[i - 1].lower.as_str(), "." | ":" | ";")
+}
+
+/// `by` right before token `i`: "caused by ops pushing ...".
+fn after_by(tokens: &[Token], i: usize, start: usize) -> bool {
+    i > start && tokens[i - 1].is("by")
+}
+
 /// Whether `next` can follow a noun phrase that names a person.
 fn follows_person(next: Option<&Token>) -> bool {
     match next {
@@ -1185,6 +1271,47 @@ mod tests {
         assert_eq!(
             found("one of our engineers deleted it", &none),
             [("one of our engineers".to_string(), Who::Role)]
+        );
+    }
+
+    #[test]
+    fn clause_words_bare_departments_and_passive_agents() {
+        let none = People::default();
+        // A conditional's first word is not part of the role.
+        assert_eq!(
+            found("Had the DBA been paying attention", &none),
+            [("the DBA".to_string(), Who::Role)]
+        );
+        assert_eq!(
+            found("The support lead failed to escalate", &none),
+            [("The support lead".to_string(), Who::Role)]
+        );
+        assert_eq!(
+            found("the lead failed to escalate", &none),
+            [("the lead".to_string(), Who::Role)]
+        );
+        assert!(found("a lead on the cause", &none).is_empty());
+        assert!(
+            found("we followed the lead on the cause", &none)
+                .iter()
+                .all(|(_, w)| *w == Who::We)
+        );
+        // An uncapitalised clause after a full stop.
+        assert_eq!(
+            found("alert fires. on-call ignored it", &none),
+            [("on-call".to_string(), Who::Team)]
+        );
+        assert_eq!(
+            found("caused by ops pushing a rule", &none),
+            [("ops".to_string(), Who::Team)]
+        );
+        assert!(found("the ops dashboard was red", &none).is_empty());
+        assert_eq!(
+            found(
+                "was performed by the intern using shared credentials",
+                &none
+            ),
+            [("the intern".to_string(), Who::Role)]
         );
     }
 
