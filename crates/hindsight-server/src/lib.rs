@@ -127,7 +127,7 @@ pub fn app(store: Arc<dyn Store>, config: &Config) -> Result<Router, QualityErro
         ))
         .merge(web::router())
         .layer(routes::hooks::settings(&state, &config.hooks))
-        .fallback(error::no_route)
+        .fallback(web::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(DefaultBodyLimit::max(config.body_limit))

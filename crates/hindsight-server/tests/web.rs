@@ -14,7 +14,7 @@ use hindsight_core::{ActionItem, Kind, Postmortem, Severity, TimelineEvent, Visi
 use hindsight_server::Config;
 use hindsight_store::{Store, User};
 use reqwest::StatusCode;
-use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
+use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -236,6 +236,34 @@ async fn pages_need_a_session_and_carry_a_strict_policy() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // An unknown address: a page for a browser, JSON for API clients.
+    let r = anonymous
+        .get(format!("{}/no-such-page", s.base))
+        .header(ACCEPT, "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.headers().contains_key(CONTENT_SECURITY_POLICY));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("There is no page at this address."), "{html}");
+    for path in ["/no-such-page", "/api/v1/no-such-route"] {
+        let accept = if path.starts_with("/api/") {
+            "text/html"
+        } else {
+            "application/json"
+        };
+        let r = anonymous
+            .get(format!("{}{path}", s.base))
+            .header(ACCEPT, accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let body: serde_json::Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+        assert_eq!(body["error"]["code"], "no-route", "{path}: {body}");
+    }
 }
 
 #[tokio::test]

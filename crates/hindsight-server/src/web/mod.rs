@@ -85,6 +85,11 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
+    protect(&mut response);
+    response
+}
+
+fn protect(response: &mut Response) {
     let headers = response.headers_mut();
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, CSP),
@@ -94,6 +99,28 @@ async fn security_headers(request: Request, next: Next) -> Response {
     ] {
         headers.insert(name, HeaderValue::from_static(value));
     }
+}
+
+/// A path no route serves: a page for a browser, the JSON error for API,
+/// webhook and other clients.
+pub async fn not_found(parts: Parts) -> Response {
+    let path = parts.uri.path();
+    let machine = path.starts_with("/api/") || path.starts_with("/hooks/");
+    let browser = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if machine || !browser {
+        return crate::error::no_route().await.into_response();
+    }
+    let mut response = WebError::new(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no page at this address.",
+    )
+    .into_response();
+    protect(&mut response);
     response
 }
 
