@@ -404,7 +404,10 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
         }
         _ => {}
     }
-    if t.lower.starts_with('@') && t.lower.len() > 1 || people.is_known(t) {
+    if t.lower.starts_with('@') && t.lower.len() > 1
+        || people.is_known(t)
+        || login_name(&t.lower) && follows_person(next(i + 1)) && next(i + 1).is_some()
+    {
         return mention(i + 1, Who::Named);
     }
     if t.capital
@@ -412,7 +415,8 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
             || ambiguous_name_acts(tokens, i, range.clone())
             || acts_like_a_person(tokens, i, range.clone()))
     {
-        let product = next(i + 1).is_some_and(|n| PRODUCT_SUFFIXES.contains(&n.lower.as_str()));
+        let product = next(i + 1).is_some_and(|n| PRODUCT_SUFFIXES.contains(&n.lower.as_str()))
+            || named_thing(tokens, i, range.start);
         let after_article = i > range.start
             && matches!(
                 tokens[i - 1].lower.as_str(),
@@ -512,6 +516,7 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
                                 | "data"
                                 | "on-call"
                                 | "support"
+                                | "reliability"
                                 | "shift"
                                 | "migration"
                                 | "deploy"
@@ -1201,10 +1206,79 @@ fn clause_word(word: &str) -> bool {
     )
 }
 
-/// A full stop or colon right before token `i`: a clause starts there even
-/// when the writer did not capitalise it ("09:05 alert fires. on-call ...").
+/// A full stop, a colon or a clock time right before token `i`: a clause
+/// starts there even when the writer did not capitalise it ("09:05 alert
+/// fires. on-call ...", "13:10 ops pushed ...").
 fn after_stop(tokens: &[Token], i: usize, start: usize) -> bool {
-    i > start && matches!(tokens[i - 1].lower.as_str(), "." | ":" | ";")
+    i > start
+        && (matches!(tokens[i - 1].lower.as_str(), "." | ":" | ";")
+            || tokens[i - 1].lower.contains(':')
+                && tokens[i - 1]
+                    .lower
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b':'))
+}
+
+/// A login written like an e-mail's local part: `j.smith`, `priya.raman`
+/// (an initial or a given name, a dot, a surname), not `nginx.conf`.
+fn login_name(word: &str) -> bool {
+    let Some((first, last)) = word.split_once('.') else {
+        return false;
+    };
+    let letters = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_alphabetic() || c == '-');
+    letters(first)
+        && letters(last)
+        && last.chars().count() >= 3
+        && (first.chars().count() == 1 || GIVEN_NAMES.contains(fold(first).as_str()))
+        && !FILE_SUFFIXES.contains(&last)
+}
+
+/// The ends of file names and host names, which are never surnames.
+const FILE_SUFFIXES: &[&str] = &[
+    "com", "net", "org", "dev", "app", "internal", "local", "svc", "cluster", "conf", "yaml",
+    "yml", "json", "toml", "ini", "cfg", "xml", "html", "css", "sql", "lock", "pem", "key", "crt",
+    "service", "timer", "socket", "log", "txt", "md", "tar", "zip", "exe", "bin", "php", "tmp",
+];
+
+/// A capitalised word that names a piece of software: quoted (`'Marvin'`)
+/// or right after a software noun ("the service Marvin").
+fn named_thing(tokens: &[Token], i: usize, start: usize) -> bool {
+    let quoted = i > start
+        && tokens[i - 1].kind == Kind::Punct
+        && matches!(
+            tokens[i - 1].lower.as_str(),
+            "'" | "\"" | "\u{2018}" | "\u{201c}"
+        )
+        && tokens
+            .get(i + 1)
+            .is_some_and(|n| matches!(n.lower.as_str(), "'" | "\"" | "\u{2019}" | "\u{201d}"));
+    // The word before, past an opening quote.
+    let after_software = (start..i)
+        .rev()
+        .take(2)
+        .find(|&k| tokens[k].kind == Kind::Word)
+        .is_some_and(|k| {
+            matches!(
+                tokens[k].lower.as_str(),
+                "service"
+                    | "bot"
+                    | "tool"
+                    | "server"
+                    | "host"
+                    | "cluster"
+                    | "job"
+                    | "daemon"
+                    | "app"
+                    | "system"
+                    | "script"
+                    | "pipeline"
+                    | "worker"
+                    | "robot"
+                    | "named"
+                    | "codenamed"
+            )
+        });
+    quoted || after_software
 }
 
 /// `by` right before token `i`: "caused by ops pushing ...".
@@ -1312,6 +1386,31 @@ mod tests {
                 &none
             ),
             [("the intern".to_string(), Who::Role)]
+        );
+        assert_eq!(
+            found("13:10 ops pushed a broken config", &none),
+            [("ops".to_string(), Who::Team)]
+        );
+    }
+
+    #[test]
+    fn logins_are_people_and_named_software_is_not() {
+        let none = People::default();
+        assert_eq!(
+            found("08:03 b.mueller ignored the check", &none),
+            [("b.mueller".to_string(), Who::Named)]
+        );
+        assert_eq!(
+            found("priya.raman approved it", &none),
+            [("priya.raman".to_string(), Who::Named)]
+        );
+        assert!(found("nginx.conf changed", &none).is_empty());
+        assert!(found("j.service failed", &none).is_empty());
+        assert!(found("The label service 'Marvin' failed to reconnect", &none).is_empty());
+        assert!(found("the chat bot Marvin failed to post", &none).is_empty());
+        assert_eq!(
+            found("Marvin failed to post", &none),
+            [("Marvin".to_string(), Who::Named)]
         );
     }
 
