@@ -116,7 +116,7 @@ fn re(pattern: &str) -> Regex {
 /// A verb after a subject, possibly after `, who` and adverbs.
 fn after_subject(verbs: &str) -> Regex {
     re(&format!(
-        r"^(?: (?:on call|on duty|on-call|at the time|in charge|on shift|responsible|involved))?(?: (?:was|is|were) (?:on call|on duty|on-call|on shift|in charge))?(?: , (?:who|whom) [^,;.]{{1,80}}? ,| ,)?(?: who(?: (?:was|were|is|had been) [a-z-]+ing(?: [a-z0-9'-]+){{0,6}}?)?)?(?: (?:was|were|is|got) [a-z-]+(?: [a-z0-9-]+){{0,3}} and)?(?: {ADV})*(?: (?:had|has|have))?(?: {ADV})* (?:{verbs})\b"
+        r"^(?: (?:on call|on duty|on-call|at the time|in charge|on shift|responsible|involved))?(?: (?:was|is|were) (?:on call|on duty|on-call|on shift|in charge))?(?: \( [^()]{{1,30}} \))?(?: , (?:who|whom) [^,;.]{{1,80}}? ,| , (?:as usual|as always|again|once again|of course|unfortunately|predictably|yet again|apparently|it seems) ,| ,)?(?: who(?: (?:was|were|is|had been) [a-z-]+ing(?: [a-z0-9'-]+){{0,6}}?)?)?(?: (?:was|were|is|got|could not be|couldn't be|cannot be|can't be) [a-z-]+(?: [a-z0-9-]+){{0,3}} and)?(?: {ADV})*(?: (?:had|has|have))?(?: {ADV})* (?:{verbs})\b"
     ))
 }
 
@@ -250,7 +250,7 @@ static SHOULD_HAVE_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static OMISSION_ANY: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"(?:was|were) (?:fast |sound )?(?:asleep|sleeping|afk)\b|approved (?:his|her|their) own\b|(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) not to (?:escalate|page|notify|tell|inform|call|wake|report|act|roll back|check|wait|review|rotate|revoke)\b|(?:sat|sits|sitting) on (?:the |a |an |it|this|that)|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|(?:silenced|snoozed) (?:the |their |his |her |an? |that |this )?(?:[a-z-]+ )?(?:pager|page|pages|alert|alerts|alarm|alarms)|went back to sleep|fell (?:back )?asleep|took (?:a |the )?shortcuts?|cut corners|went (?:rogue|off-script|off script)|(?:had|has|have|was|were) (?:been )?(?:told|warned|reminded|asked|instructed)(?: (?:several|many|multiple|two|three) times| repeatedly| before| already| explicitly| twice)* not to|(?:let|lets) (?:it|the (?:page|pager|phone|alert|alarm|call)) ring|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|can't be bothered|cannot be bothered|can not be bothered|won't be bothered|wasn't bothered|weren't bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
+        r"(?:was|were) (?:fast |sound )?(?:asleep|sleeping|afk)\b|approved (?:his|her|their) own\b|(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) not to (?:escalate|page|notify|tell|inform|call|wake|report|act|roll back|check|wait|review|rotate|revoke)\b|(?:sat|sits|sitting) on (?:the |a |an |it|this|that)|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|(?:silenced|snoozed) (?:the |their |his |her |an? |that |this )?(?:[a-z-]+ )?(?:pager|page|pages|alert|alerts|alarm|alarms)|went back to sleep|fell (?:back )?asleep|took (?:a |the )?shortcuts?|cut corners|went (?:rogue|off-script|off script)|(?:had|has|have|was|were) (?:been )?(?:told|warned|reminded|asked|instructed)(?: (?:several|many|multiple|two|three) times| repeatedly| before| already| explicitly| twice)* not to|(?:let|lets) (?:it|the (?:page|pager|phone|alert|alarm|call)) ring|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|had not bothered|hadn't bothered|has not bothered|hasn't bothered|can't be bothered|cannot be bothered|can not be bothered|won't be bothered|wasn't bothered|weren't bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
     )
 });
 static OMISSION_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -280,7 +280,7 @@ static COUNTERFACTUAL_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CAUSE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"(?:deleted|dropped|wiped|truncated|removed|destroyed|purged|erased|killed|terminated|overwrote|restarted|rebooted|shut down|reimaged|formatted)(?: [^ ,;.]+){1,4} (?:thinking|believing|assuming|sure|convinced) (?:that )?(?:it|they|this|that|the [a-z-]+) (?:was|were|is|are)\b|(?:managed|manages) to (?:take|bring|knock) (?:down|out|over)|(?:managed|manages) to (?:break|delete|wipe|crash|nuke|corrupt|lose|drop|leak|expose|destroy|kill|brick|lock out)|panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:the|a|an|their|his|her|its|our) (?:[a-z0-9-]+ ){1,3}(?:to|into|onto|out|through|past)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misclassified|mislabeled|mislabelled|misrouted|misfiled|mistriaged|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
+        r"(?:ran|run|applied|executed|pointed|deployed|pushed|issued|started|launched|triggered)(?: [^ ,;.]+){0,5} (?:against|on|to|in|into) (?:the )?(?:prod|production|live|primary)(?: [a-z-]+)? instead of (?:the )?(?:staging|test|dev|development|sandbox|qa|replica|canary)\b|(?:deleted|dropped|wiped|truncated|removed|destroyed|purged|erased|killed|terminated|overwrote|restarted|rebooted|shut down|reimaged|formatted)(?: [^ ,;.]+){1,4} (?:thinking|believing|assuming|sure|convinced) (?:that )?(?:it|they|this|that|the [a-z-]+) (?:was|were|is|are)\b|(?:managed|manages) to (?:take|bring|knock) (?:down|out|over)|(?:managed|manages) to (?:break|delete|wipe|crash|nuke|corrupt|lose|drop|leak|expose|destroy|kill|brick|lock out)|panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:the|a|an|their|his|her|its|our) (?:[a-z0-9-]+ ){1,3}(?:to|into|onto|out|through|past)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misclassified|mislabeled|mislabelled|misrouted|misfiled|mistriaged|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
     )
 });
 /// Where a clause with another subject starts: ", which the CI deployed",
@@ -331,15 +331,23 @@ static FAULT_RE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// A fault in the sentence that a passive "... by <person>" puts on them.
+/// A fault in what was acted on that a passive "... by <person>" puts on
+/// them, unless the act was a repair ("the bad config was reverted by Ana").
 static FAULT_CUE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:wrong|incorrect|broken|bad|buggy|faulty|untested|unreviewed|rushed|dangerous|destructive|risky|botched|sloppy|careless|by mistake|accidentally|mistakenly|without (?:a |any |proper |second |the )*(?:test|tests|testing|review|reviewer|approval|check|checks|canary|backup|looking))\b|\b(?:deletion|removal|deleting|dropping|wiping|truncation|truncating|destruction) of (?:the |all |every )?(?:[a-z0-9-]+ ){0,2}?(?:prod|production|live|primary|customer|customers)\b",
+        r"\b(?:wrong|incorrect|broken|bad|buggy|faulty|untested|unreviewed|dangerous|destructive|risky)\b|\b(?:prod|production|live|primary)(?: [a-z-]+)? instead of (?:the )?(?:staging|test|dev|development|sandbox|qa|replica)\b|\b(?:deletion|removal|deleting|dropping|wiping|truncation|truncating|destruction) of (?:the |all |every )?(?:[a-z0-9-]+ ){0,2}?(?:prod|production|live|primary|customer|customers)\b",
+    )
+});
+/// A fault in how the act was done, which no repair in the sentence excuses:
+/// "a hotfix was rushed out by the mobile team without running the suite".
+static FAULTY_ACT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:rushed|botched|sloppy|careless|by mistake|accidentally|mistakenly|ignored|dismissed|disregarded|overlooked|skimmed|rather than read|left (?:untouched|unattended|unanswered)|inexplicably|did not think to|didn't think to|never thought to|without (?:a |any |proper |second |the )*(?:test|tests|testing|review|reviewer|approval|check|checks|checking|canary|backup|looking|running|reading))\b",
     )
 });
 static PASSIVE_BY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:\w+ed|ran|run|made|written|wrote|set|sent|put|done|built|pushed through|rushed through|forced through) (?:through |out |in )?by$",
+        r"\b(?:\w+ed|ran|run|made|written|wrote|set|sent|put|done|built|pushed through|rushed through|forced through)(?: [a-z0-9_-]+){0,4} by$",
     )
 });
 static REPAIR_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -1133,8 +1141,7 @@ fn person_patterns(a: &Analysed, norm: &Norm, m: &Mention, hits: &mut Vec<Hit>) 
     }
     if someone
         && PASSIVE_BY.is_match(before)
-        && FAULT_CUE.is_match(text)
-        && !REPAIR_RE.is_match(text)
+        && (FAULT_CUE.is_match(text) && !REPAIR_RE.is_match(text) || FAULTY_ACT.is_match(text))
     {
         let from = PASSIVE_BY.find(before).map_or(start, |c| c.start());
         let span = a.span(norm.tokens(from..name_end));
@@ -1255,8 +1262,22 @@ fn act_on_broken(
 ) -> Option<Range<usize>> {
     let words: Vec<&str> = tail.split(' ').filter(|w| !w.is_empty()).collect();
     let fillers = [
-        "who", ",", "had", "has", "then", "also", "just", "later", "first", "manually", "again",
+        "who",
+        ",",
+        "had",
+        "has",
+        "then",
+        "also",
+        "just",
+        "later",
+        "first",
+        "manually",
+        "again",
         "quickly",
+        "still",
+        "nonetheless",
+        "anyway",
+        "once",
     ];
     let from = predicate_start(&words);
     let verb_at = from + words[from..].iter().position(|w| !fillers.contains(w))?;
@@ -1295,6 +1316,21 @@ fn act_on_broken(
         object.push(*w);
     }
     let repaired = |until: usize| object[..until].iter().any(|w| REPAIR.contains(w));
+    // "applied the manifest to the wrong cluster": the wrong target after a preposition.
+    let after = &words[(verb_at + 1 + object.len()).min(words.len())..];
+    if let [prep, det, "wrong", ..] = after
+        && matches!(
+            *prep,
+            "to" | "on" | "at" | "against" | "in" | "into" | "from"
+        )
+        && matches!(*det, "the" | "a")
+    {
+        let upto: usize = words[..verb_at + 1 + object.len() + 3]
+            .iter()
+            .map(|w| w.len() + 1)
+            .sum();
+        return Some(a.span(norm.tokens(norm.offset(m.tokens.start)..name_end + upto)));
+    }
     let bad = object
         .iter()
         .position(|w| {

@@ -35,6 +35,29 @@ impl<'a> Analysed<'a> {
     }
 }
 
+/// A contraction typed without its apostrophe ("didnt"), written out as
+/// the patterns expect it.
+fn contraction(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "didnt" => "didn't",
+        "doesnt" => "doesn't",
+        "dont" => "don't",
+        "wasnt" => "wasn't",
+        "werent" => "weren't",
+        "hadnt" => "hadn't",
+        "hasnt" => "hasn't",
+        "havent" => "haven't",
+        "couldnt" => "couldn't",
+        "wouldnt" => "wouldn't",
+        "shouldnt" => "shouldn't",
+        "isnt" => "isn't",
+        "arent" => "aren't",
+        "cant" => "can't",
+        "wont" => "won't",
+        _ => return None,
+    })
+}
+
 /// A sentence as lower-case words and punctuation joined by single spaces,
 /// for phrase patterns, with the way back to tokens.
 pub struct Norm {
@@ -59,7 +82,7 @@ impl Norm {
             starts.push(text.len());
             match t.kind {
                 tokens::Kind::Code => text.push_str("x-code"),
-                _ => text.push_str(&t.lower),
+                _ => text.push_str(contraction(&t.lower).unwrap_or(&t.lower)),
             }
             ends.push(text.len());
             if t.possessive {

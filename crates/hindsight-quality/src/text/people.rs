@@ -50,6 +50,11 @@ const PRODUCT_SUFFIXES: &[&str] = &[
     "node",
 ];
 
+/// Nouns that name a group of people ("the payments team", "the night shift").
+const TEAM_HEADS: &[&str] = &[
+    "team", "teams", "squad", "squads", "crew", "crews", "shift", "noc", "helpdesk",
+];
+
 /// Nouns that name a person by their role.
 const ROLE_HEADS: &[&str] = &[
     "engineer",
@@ -393,7 +398,7 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
         // A department named on its own: "Ops failed to escalate".
         "ops" | "devops" | "sysops" | "netops" | "secops" | "engineering" | "devs" | "qa"
         | "management" | "legal" | "finance" | "compliance" | "procurement" | "marketing"
-        | "on-call" | "oncall"
+        | "on-call" | "oncall" | "noc" | "helpdesk"
             if (t.capital || at_start || after_stop(tokens, i, range.start))
                 && follows_person(next(i + 1))
                 && next(i + 1).is_some()
@@ -403,6 +408,22 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
             return mention(i + 1, Who::Team);
         }
         _ => {}
+    }
+    // "L1 support", "tier-2 ops": a support tier.
+    if matches!(
+        t.lower.as_str(),
+        "l1" | "l2" | "l3" | "tier-1" | "tier-2" | "tier-3" | "tier1" | "tier2" | "tier3"
+    ) && next(i + 1).is_some_and(|n| {
+        matches!(
+            n.lower.as_str(),
+            "support" | "ops" | "engineers" | "agents" | "staff"
+        )
+    }) && (t.capital
+        || at_start
+        || after_stop(tokens, i, range.start)
+        || after_by(tokens, i, range.start))
+    {
+        return mention(i + 2, Who::Team);
     }
     if t.lower.starts_with('@') && t.lower.len() > 1
         || people.is_known(t)
@@ -472,11 +493,14 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
             }) {
                 break;
             }
-            if head.lower == "team" || head.lower == "teams" {
-                if width > 0
+            if TEAM_HEADS.contains(&head.lower.as_str()) {
+                // "the NOC" on its own; "the team" alone is the writers.
+                let named = width > 0 || matches!(head.lower.as_str(), "noc" | "helpdesk");
+                if named
                     && (head.possessive
                         || follows_person(next(head_at + 1))
-                        || participle_clause(tokens, head_at + 1, range.end))
+                        || participle_clause(tokens, head_at + 1, range.end)
+                        || after_by(tokens, i, range.start))
                 {
                     return mention(head_at + 1, Who::Team);
                 }
@@ -1391,6 +1415,22 @@ mod tests {
             found("13:10 ops pushed a broken config", &none),
             [("ops".to_string(), Who::Team)]
         );
+    }
+
+    #[test]
+    fn shifts_squads_the_noc_and_support_tiers_are_teams() {
+        let none = People::default();
+        for (text, who) in [
+            ("the night shift neglected to check", "the night shift"),
+            ("ignored by the payments squad", "the payments squad"),
+            ("rushed out by the mobile team without tests", "the mobile team"),
+            ("the NOC missed the alert", "the NOC"),
+            ("caused by L1 support, who reset it", "L1 support"),
+        ] {
+            assert_eq!(found(text, &none), [(who.to_string(), Who::Team)], "{text}");
+        }
+        assert!(found("the shift to the new region", &none).is_empty());
+        assert!(found("The team fixed it", &none).is_empty());
     }
 
     #[test]
