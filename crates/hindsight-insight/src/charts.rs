@@ -156,7 +156,7 @@ impl Chart {
     /// Opening tag, title, axes, grid and labels.
     fn frame(&self, max: f64, step: f64) -> String {
         let mut svg = format!(
-            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{0}" font-family="sans-serif" font-size="11"><title>{0}</title><rect width="100%" height="100%" fill="#fff"/><text x="{LEFT}" y="20" font-size="14" font-weight="bold">{0}</text>"##,
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{0}" font-family="sans-serif" font-size="11"><title>{0}</title><rect class="bg" width="100%" height="100%" fill="#fff"/><text class="ink" x="{LEFT}" y="20" font-size="14" font-weight="bold">{0}</text>"##,
             escape(&self.title)
         );
         let lines = (max / step).round() as u32;
@@ -165,7 +165,7 @@ impl Chart {
             let y = y_of(value, max);
             let _ = write!(
                 svg,
-                r##"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#444">{}</text>"##,
+                r##"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#ddd" class="grid"/><text class="ink" x="{:.1}" y="{:.1}" text-anchor="end" fill="#444">{}</text>"##,
                 WIDTH - RIGHT,
                 LEFT - 6.0,
                 y + 4.0,
@@ -174,7 +174,7 @@ impl Chart {
         }
         let _ = write!(
             svg,
-            r##"<text x="12" y="{:.1}" transform="rotate(-90 12 {:.1})" text-anchor="middle" fill="#444">{}</text>"##,
+            r##"<text x="12" y="{:.1}" transform="rotate(-90 12 {:.1})" text-anchor="middle" fill="#444" class="ink">{}</text>"##,
             (TOP + HEIGHT - BOTTOM) / 2.0,
             (TOP + HEIGHT - BOTTOM) / 2.0,
             escape(&self.unit)
@@ -191,7 +191,7 @@ impl Chart {
         {
             let _ = write!(
                 svg,
-                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#444">{}</text>"##,
+                r##"<text class="ink" x="{:.1}" y="{:.1}" text-anchor="middle" fill="#444">{}</text>"##,
                 self.x_center(x),
                 HEIGHT - BOTTOM + 16.0,
                 escape(label)
@@ -199,7 +199,7 @@ impl Chart {
         }
         let _ = write!(
             svg,
-            r##"<line x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#444"/>"##,
+            r##"<line x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#444" class="axis"/>"##,
             HEIGHT - BOTTOM,
             WIDTH - RIGHT
         );
@@ -213,7 +213,7 @@ impl Chart {
             let colour = PALETTE[i % PALETTE.len()];
             let _ = write!(
                 svg,
-                r##"<rect x="{x:.1}" y="30" width="10" height="10" fill="{colour}"/><text x="{:.1}" y="39" fill="#222">{}</text>"##,
+                r##"<rect x="{x:.1}" y="30" width="10" height="10" fill="{colour}"/><text class="ink" x="{:.1}" y="39" fill="#222">{}</text>"##,
                 x + 14.0,
                 escape(&s.name)
             );
@@ -226,7 +226,7 @@ impl Chart {
         {
             let _ = write!(
                 svg,
-                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#888">no data</text>"##,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#888" class="faint">no data</text>"##,
                 WIDTH / 2.0,
                 HEIGHT / 2.0
             );

@@ -1423,7 +1423,10 @@ mod tests {
         for (text, who) in [
             ("the night shift neglected to check", "the night shift"),
             ("ignored by the payments squad", "the payments squad"),
-            ("rushed out by the mobile team without tests", "the mobile team"),
+            (
+                "rushed out by the mobile team without tests",
+                "the mobile team",
+            ),
             ("the NOC missed the alert", "the NOC"),
             ("caused by L1 support, who reset it", "L1 support"),
         ] {

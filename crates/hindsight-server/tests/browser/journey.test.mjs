@@ -344,6 +344,25 @@ test("screenshots and page weight of the main pages", async () => {
   writeFileSync(`${SHOTS}/page-weight.json`, JSON.stringify(weights, null, 2));
 });
 
+test("charts follow a dark colour scheme", async () => {
+  const dark = await browser.newContext({
+    viewport: DESKTOP,
+    colorScheme: "dark",
+    storageState: await context.storageState(),
+  });
+  const view = await dark.newPage();
+  await view.goto(`${BASE}/insights?period=${lastQuarter}`, { waitUntil: "networkidle" });
+  const fills = await view.$$eval(".chart svg rect.bg", (rects) =>
+    rects.map((r) => getComputedStyle(r).fill),
+  );
+  assert.ok(fills.length > 0, "charts on the page");
+  for (const fill of fills) assert.notEqual(fill, "rgb(255, 255, 255)", "a white chart on a dark page");
+  const ink = await view.$eval(".chart svg text.ink", (t) => getComputedStyle(t).fill);
+  assert.notEqual(ink, "rgb(68, 68, 68)", "dark grey labels on a dark page");
+  await view.screenshot({ path: `${SHOTS}/insights-dark.png`, fullPage: true });
+  await dark.close();
+});
+
 test("no page broke the Content-Security-Policy or threw", () => {
   assert.deepEqual(problems, []);
 });
