@@ -459,7 +459,8 @@ const CREATE: &[&str] = &[
     "replaced",
 ];
 
-/// Finding, diagnosing and repairing: facts about a person, whatever the object.
+/// Finding, diagnosing and repairing: facts about a person, whatever the
+/// object. With [`ACTS_ON`], what responders do.
 const RESPONSE: &[&str] = &[
     "identified",
     "found",
@@ -486,10 +487,6 @@ const RESPONSE: &[&str] = &[
     "fixed",
     "corrected",
     "patched",
-    "removed",
-    "drained",
-    "quarantined",
-    "blocked",
     "confirmed",
     "verified",
     "checked",
@@ -516,15 +513,9 @@ const RESPONSE: &[&str] = &[
     "debugged",
     "reproduced",
     "caught",
-    "disabled",
     "undid",
-    "rebuilt",
-    "cleaned",
     "repaired",
     "replaced",
-    "redeployed",
-    "reran",
-    "rolled-back",
     "pinpointed",
     "located",
     "highlighted",
@@ -535,15 +526,10 @@ const RESPONSE: &[&str] = &[
     "contacted",
     "messaged",
     "wrote",
-    "killed",
-    "stopped",
-    "paused",
-    "halted",
-    "froze",
-    "deleted",
 ];
 
-/// Responses that act on something: done to "the wrong" one, a slip.
+/// Responses that act on something: facts too, but done to "the wrong" one,
+/// a slip.
 const ACTS_ON: &[&str] = &[
     "removed",
     "drained",
@@ -562,6 +548,10 @@ const ACTS_ON: &[&str] = &[
     "froze",
     "deleted",
 ];
+
+fn responds(verb: &str) -> bool {
+    RESPONSE.contains(&verb) || ACTS_ON.contains(&verb)
+}
 
 /// Destroying things: blame when what was destroyed was live.
 const DESTRUCTIVE: &[&str] = &[
@@ -1185,7 +1175,7 @@ fn person_patterns(a: &Analysed, norm: &Norm, m: &Mention, hits: &mut Vec<Hit>) 
     if someone
         && !m.possessive
         && let Some(verb) = first_verb(tail)
-        && !RESPONSE.contains(&verb)
+        && !responds(verb)
         && (verb.ends_with("ed") || CREATE.contains(&verb) || irregular_past(verb))
         && let Some(c) = CONSEQUENCE.find(tail)
         && !GOOD_CONSEQUENCE.is_match(c.as_str())
@@ -1300,8 +1290,8 @@ fn act_on_broken(
     }
     // Acting on "the wrong" thing is a slip whatever the act; finding or
     // repairing it is not.
-    let response = RESPONSE.contains(&verb);
-    if response && !ACTS_ON.contains(&verb)
+    let response = responds(verb);
+    if RESPONSE.contains(&verb)
         || !response && !verb.ends_with("ed") && !CREATE.contains(&verb) && !irregular_past(verb)
     {
         return None;
