@@ -116,7 +116,7 @@ fn re(pattern: &str) -> Regex {
 /// A verb after a subject, possibly after `, who` and adverbs.
 fn after_subject(verbs: &str) -> Regex {
     re(&format!(
-        r"^(?: (?:on call|on duty|on-call|at the time|in charge|on shift|responsible|involved))?(?: (?:was|is|were) (?:on call|on duty|on-call|on shift|in charge))?(?: \( [^()]{{1,30}} \))?(?: , (?:who|whom) [^,;.]{{1,80}}? ,| , (?:as usual|as always|again|once again|of course|unfortunately|predictably|yet again|apparently|it seems) ,| ,)?(?: who(?: (?:was|were|is|had been) [a-z-]+ing(?: [a-z0-9'-]+){{0,6}}?)?)?(?: (?:was|were|is|got|could not be|couldn't be|cannot be|can't be) [a-z-]+(?: [a-z0-9-]+){{0,3}} and)?(?: {ADV})*(?: (?:had|has|have))?(?: {ADV})* (?:{verbs})\b"
+        r"^(?: (?:on call|on duty|on-call|at the time|in charge|on shift|responsible|involved))?(?: (?:was|is|were) (?:on call|on duty|on-call|on shift|in charge))?(?: \( [^()]{{1,30}} \))?(?: (?:working|responsible|assigned|tasked|hired|brought in) (?:on|for|to|with) (?:[a-z0-9-]+ ){{0,3}}?[a-z0-9-]+| with (?:[a-z0-9-]+ ){{0,2}}(?:access|privileges|rights|permissions|credentials))?(?: , (?:who|whom) [^,;.]{{1,80}}? ,| , (?:as usual|as always|again|once again|of course|unfortunately|predictably|yet again|apparently|it seems) ,| ,)?(?: who(?: (?:was|were|is|had been) [a-z-]+ing(?: [a-z0-9'-]+){{0,6}}?)?)?(?: (?:was|were|is|got|could not be|couldn't be|cannot be|can't be) [a-z-]+(?: [a-z0-9-]+){{0,3}} and)?(?: {ADV})*(?: (?:had|has|have))?(?: {ADV})* (?:{verbs})\b"
     ))
 }
 
@@ -135,7 +135,7 @@ static NEGATED_AFTER: LazyLock<Regex> =
 
 static JUDGEMENT_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:careless|carelessly|carelessness|negligent|negligently|negligence|sloppy|sloppily|sloppiness|laziness|incompetent|incompetence|incompetently|reckless|recklessly|recklessness|irresponsible|irresponsibly|stupid|stupidity|idiot|idiots|idiotic|clueless|inattentive|inattention|thoughtless|thoughtlessly|boneheaded|bone-headed|cowboy|amateurish|unprofessional|fat-fingered|fat fingered|fat-finger|fat finger|fat-fingering|fatfingered|butterfingers|inexperienced|asleep at the wheel|(?:not|wasn't|weren't|wasn't|was not|were not) paying attention|(?:didn't|did not) pay attention|(?:rookie|amateur|schoolboy|beginner's|beginner|newbie|noob|silly|basic) (?:mistake|mistakes|error|errors|move|blunder)|dropped the ball|drop the ball|dropping the ball|asleep at the (?:wheel|switch)|(?:poor|bad) judg(?:e)?ment|lapse (?:in|of) judg(?:e)?ment|lack of (?:care|diligence|attention|discipline|ownership|professionalism)|should (?:have )?know(?:n)? better|knew better|(?:should|must|needs? to|has to|have to|had to) (?:be|have been) more careful|(?:wasn't|was not|weren't|were not|not) (?:careful|diligent|thorough)(?: enough)?|lazy|dumb)\b",
+        r"\b(?:careless|carelessly|carelessness|negligent|negligently|negligence|sloppy|sloppily|sloppiness|laziness|incompetent|incompetence|incompetently|reckless|recklessly|recklessness|irresponsible|irresponsibly|stupid|stupidity|idiot|idiots|idiotic|clueless|inattentive|inattention|thoughtless|thoughtlessly|boneheaded|bone-headed|cowboy|amateurish|unprofessional|fat-fingered|fat fingered|fat-finger|fat finger|fat-fingering|fatfingered|butterfingers|inexperienced|asleep at the wheel|(?:not|wasn't|weren't|wasn't|was not|were not) paying attention|(?:didn't|did not) pay attention|(?:rookie|amateur|schoolboy|beginner's|beginner|newbie|noob|silly|basic) (?:mistake|mistakes|error|errors|move|blunder)|dropped the ball|drop the ball|dropping the ball|asleep at the (?:wheel|switch)|(?:poor|bad) judg(?:e)?ment|lapse (?:in|of) judg(?:e)?ment|lack of (?:care|diligence|attention|discipline|ownership|professionalism)|should (?:have )?know(?:n)? better|knew better|(?:should|must|needs? to|has to|have to|had to) (?:be|have been) more careful|(?:wasn't|was not|weren't|were not|not) (?:careful|diligent|thorough)(?: enough)?|lazy|lazily|dumb)\b",
     )
 });
 
@@ -250,12 +250,12 @@ static SHOULD_HAVE_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static OMISSION_ANY: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"(?:was|were) (?:fast |sound )?(?:asleep|sleeping|afk)\b|approved (?:his|her|their) own\b|(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) not to (?:escalate|page|notify|tell|inform|call|wake|report|act|roll back|check|wait|review|rotate|revoke)\b|(?:sat|sits|sitting) on (?:the |a |an |it|this|that)|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|(?:silenced|snoozed) (?:the |their |his |her |an? |that |this )?(?:[a-z-]+ )?(?:pager|page|pages|alert|alerts|alarm|alarms)|went back to sleep|fell (?:back )?asleep|took (?:a |the )?shortcuts?|cut corners|went (?:rogue|off-script|off script)|(?:had|has|have|was|were) (?:been )?(?:told|warned|reminded|asked|instructed)(?: (?:several|many|multiple|two|three) times| repeatedly| before| already| explicitly| twice)* not to|(?:let|lets) (?:it|the (?:page|pager|phone|alert|alarm|call)) ring|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|had not bothered|hadn't bothered|has not bothered|hasn't bothered|can't be bothered|cannot be bothered|can not be bothered|won't be bothered|wasn't bothered|weren't bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
+        r"(?:was|were) (?:fast |sound )?(?:asleep|sleeping|afk)\b|approved (?:his|her|their) own\b|(?:let|lets|allowed) (?:the |a |an |our |their |his |her |its )?(?:[a-z-]+ ){0,2}(?:expire|lapse|fill up|run out|go stale|slip|rot)\b|(?:chose|chooses|decided|decides|opted|opts|elected) not to (?:escalate|page|notify|tell|inform|call|wake|report|act|roll back|check|wait|review|rotate|revoke)\b|(?:sat|sits|sitting) on (?:the |a |an |it|this|that)|(?:chose|chooses|decided|decides|opted|opts|elected) (?:not )?to (?:ignore|skip|bypass|disregard|override|dismiss|circumvent)|slept through|sleeps through|dozed through|snoozed through|slept on (?:the |an? )?(?:alert|alerts|page|pages|pager)|muted (?:the |their |his |her )?(?:pager|pages|alerts|alarm|alarms|phone)|(?:silenced|snoozed) (?:the |their |his |her |an? |that |this )?(?:[a-z-]+ )?(?:pager|page|pages|alert|alerts|alarm|alarms)|went back to sleep|fell (?:back )?asleep|took (?:a |the )?shortcuts?|cut corners|went (?:rogue|off-script|off script)|(?:had|has|have|was|were) (?:been )?(?:told|warned|reminded|asked|instructed)(?: (?:several|many|multiple|two|three) times| repeatedly| before| already| explicitly| twice)* not to|(?:let|lets) (?:it|the (?:page|pager|phone|alert|alarm|call)) ring|forgot|forgotten|forgets|neglected|neglects|overlooked|overlooks|ignored|ignores|disregarded|dismissed|skipped|bypassed|circumvented|did not bother|didn't bother|never bothered|could not be bothered|couldn't be bothered|had not bothered|(?:[a-z-]+ed)(?: [^ ,;.]+){0,6} and (?:then )?(?:never bothered|did not bother|didn't bother|forgot|neglected)|hadn't bothered|has not bothered|hasn't bothered|can't be bothered|cannot be bothered|can not be bothered|won't be bothered|wasn't bothered|weren't bothered|failed to notice|failed to check|failed to follow|failed to read|failed to test",
     )
 });
 static OMISSION_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(&format!(
-        r"(?:failed to|fails to|did not|didn't|never|had not|hadn't|has not|hasn't|neglected to|was unable to)(?: {ADV})* {DILIGENCE}|(?:was not|wasn't|were not|weren't)(?: {ADV})* {DILIGENCE_ING}"
+        r"(?:failed to|fails to|failing to|neglecting to|did not|didn't|never|had not|hadn't|has not|hasn't|neglected to|was unable to)(?: {ADV})* {DILIGENCE}|(?:was not|wasn't|were not|weren't)(?: {ADV})* {DILIGENCE_ING}"
     ))
 });
 static OMISSION_SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -335,7 +335,7 @@ static FAULT_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// them, unless the act was a repair ("the bad config was reverted by Ana").
 static FAULT_CUE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:wrong|incorrect|broken|bad|buggy|faulty|untested|unreviewed|dangerous|destructive|risky)\b|\b(?:prod|production|live|primary)(?: [a-z-]+)? instead of (?:the )?(?:staging|test|dev|development|sandbox|qa|replica)\b|\b(?:deletion|removal|deleting|dropping|wiping|truncation|truncating|destruction) of (?:the |all |every )?(?:[a-z0-9-]+ ){0,2}?(?:prod|production|live|primary|customer|customers)\b",
+        r"\b(?:wrong|incorrect|broken|bad|buggy|faulty|untested|unreviewed|dangerous|destructive|risky|never passed|had not passed|hadn't passed|failing tests)\b|\b(?:prod|production|live|primary)(?: [a-z-]+)? instead of (?:the )?(?:staging|test|dev|development|sandbox|qa|replica)\b|\b(?:deletion|removal|deleting|dropping|wiping|truncation|truncating|destruction) of (?:the |all |every )?(?:[a-z0-9-]+ ){0,2}?(?:prod|production|live|primary|customer|customers)\b",
     )
 });
 /// A fault in how the act was done, which no repair in the sentence excuses:
@@ -725,14 +725,36 @@ fn names_someone(m: &Mention) -> bool {
 
 /// A role with an indefinite determiner ("a single approver", "any
 /// reviewer"): a slot in the process, not someone in particular.
+/// "An intern deleted the bucket" is someone who acted; "a single approver
+/// could merge" is a slot: a quantifier, a "single", or what the role could
+/// do rather than what it did.
 fn is_slot(tokens: &[crate::text::tokens::Token], m: &Mention) -> bool {
-    m.who == Who::Role
-        && tokens.get(m.tokens.start).is_some_and(|t| {
-            matches!(
-                t.lower.as_str(),
-                "a" | "an" | "one" | "any" | "no" | "every" | "each"
-            )
-        })
+    let Some(first) = tokens.get(m.tokens.start) else {
+        return false;
+    };
+    if m.who != Who::Role {
+        return false;
+    }
+    let words = &tokens[m.tokens.clone()];
+    let single = words.iter().any(|t| {
+        matches!(
+            t.lower.as_str(),
+            "single" | "sole" | "lone" | "second" | "other"
+        )
+    });
+    let capable = tokens.get(m.tokens.end).is_some_and(|t| {
+        matches!(
+            t.lower.as_str(),
+            "could" | "can" | "may" | "might" | "would" | "with" | "who" | "that" | "was" | "is"
+        ) && !tokens
+            .get(m.tokens.end + 1)
+            .is_some_and(|n| n.lower.ends_with("ed") && t.lower == "was")
+    });
+    match first.lower.as_str() {
+        "any" | "no" | "every" | "each" => true,
+        "a" | "an" | "one" => single || capable,
+        _ => false,
+    }
 }
 
 fn team_phrases(ctx: &Ctx) -> Option<aho_corasick::AhoCorasick> {
@@ -896,7 +918,7 @@ fn check_sentence(a: &Analysed, norm: &Norm, mentions: &[Mention], hits: &mut Ve
 fn technical_term(word: &str, after: &str) -> bool {
     let next = after.split(' ').find(|w| !w.is_empty()).unwrap_or_default();
     let terms: &[&str] = match word {
-        "lazy" => &[
+        "lazy" | "lazily" => &[
             "load",
             "loading",
             "loaded",
@@ -1306,14 +1328,16 @@ fn act_on_broken(
         object.push(*w);
     }
     let repaired = |until: usize| object[..until].iter().any(|w| REPAIR.contains(w));
-    // "applied the manifest to the wrong cluster": the wrong target after a preposition.
+    // "applied the manifest to the wrong cluster", "ran it with an incorrect
+    // flag": the wrong target or setting after a preposition.
     let after = &words[(verb_at + 1 + object.len()).min(words.len())..];
-    if let [prep, det, "wrong", ..] = after
+    if let [prep, det, bad, ..] = after
         && matches!(
             *prep,
-            "to" | "on" | "at" | "against" | "in" | "into" | "from"
+            "to" | "on" | "at" | "against" | "in" | "into" | "from" | "with"
         )
-        && matches!(*det, "the" | "a")
+        && matches!(*det, "the" | "a" | "an")
+        && (*bad == "wrong" || !response && WRONG.contains(bad))
     {
         let upto: usize = words[..verb_at + 1 + object.len() + 3]
             .iter()

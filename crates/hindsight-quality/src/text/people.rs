@@ -52,7 +52,17 @@ const PRODUCT_SUFFIXES: &[&str] = &[
 
 /// Nouns that name a group of people ("the payments team", "the night shift").
 const TEAM_HEADS: &[&str] = &[
-    "team", "teams", "squad", "squads", "crew", "crews", "shift", "noc", "helpdesk",
+    "team",
+    "teams",
+    "squad",
+    "squads",
+    "crew",
+    "crews",
+    "shift",
+    "noc",
+    "helpdesk",
+    "staff",
+    "personnel",
 ];
 
 /// Nouns that name a person by their role.
@@ -469,6 +479,16 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
                 });
             return mention(if surname { i + 2 } else { i + 1 }, Who::Named);
         }
+    }
+    // "a member of our release team": someone of a team.
+    if (t.is("a") || t.is("an"))
+        && next(i + 1).is_some_and(|n| n.is("member") || n.is("members"))
+        && next(i + 2).is_some_and(|n| n.is("of"))
+        && next(i + 3).is_some_and(|n| matches!(n.lower.as_str(), "our" | "the" | "their" | "your"))
+        && let Some(head) = (i + 4..(i + 7).min(range.end))
+            .find(|&k| TEAM_HEADS.contains(&tokens[k].lower.as_str()))
+    {
+        return mention(head + 1, Who::Role);
     }
     // "the payments team", "team B"
     if DETERMINERS.contains(&t.lower.as_str()) || at_start && !clause_word(&t.lower) {
@@ -1123,7 +1143,17 @@ fn acts_like_a_person(tokens: &[Token], i: usize, range: Range<usize>) -> bool {
     // "Leocadia was responsible for the broken backups".
     let answerable = next_is(i + 1, &["was", "is"])
         && next_is(i + 2, &["responsible", "accountable", "culpable"]);
+    // "Siobhan O'Connell approved": a surname only people have.
+    let surname = tokens
+        .get(i + 1)
+        .filter(|n| i + 1 < range.end && n.capital && n.start == tokens[i].end + 1)
+        .is_some_and(|n| {
+            n.lower
+                .split_once('\'')
+                .is_some_and(|(head, rest)| (1..=2).contains(&head.len()) && rest.len() >= 3)
+        });
     let tell = neglects
+        || surname
         || conduct
         || personal
         || answerable
@@ -1162,11 +1192,24 @@ fn acts_like_a_person(tokens: &[Token], i: usize, range: Range<usize>) -> bool {
 /// bare `-ing` word is often a noun ("the developer tooling"), so the object's
 /// determiner is required.
 fn participle_clause(tokens: &[Token], k: usize, end: usize) -> bool {
-    k + 1 < end
+    let ing = k + 1 < end
         && tokens[k].is_word()
         && tokens[k].lower.len() > 5
         && tokens[k].lower.ends_with("ing")
-        && DETERMINERS.contains(&tokens[k + 1].lower.as_str())
+        && (DETERMINERS.contains(&tokens[k + 1].lower.as_str())
+            || matches!(
+                tokens[k + 1].lower.as_str(),
+                "on" | "for" | "in" | "at" | "with" | "to"
+            ));
+    // "an employee with elevated privileges", "a contractor with admin access"
+    let qualified = tokens.get(k).is_some_and(|t| t.is("with"))
+        && tokens[k + 1..end.min(k + 5)].iter().any(|t| {
+            matches!(
+                t.lower.as_str(),
+                "access" | "privileges" | "rights" | "permissions" | "credentials" | "role"
+            )
+        });
+    ing || qualified
 }
 
 /// A word that may follow a person's name: [`FOLLOWERS`] or a past tense.
@@ -1434,6 +1477,40 @@ mod tests {
         }
         assert!(found("the shift to the new region", &none).is_empty());
         assert!(found("The team fixed it", &none).is_empty());
+    }
+
+    #[test]
+    fn members_qualified_roles_and_surnames_with_an_apostrophe() {
+        let none = People::default();
+        for (text, who, kind) in [
+            (
+                "a member of our release team pushed it",
+                "a member of our release team",
+                Who::Role,
+            ),
+            (
+                "an operator failing to follow the rule",
+                "an operator",
+                Who::Role,
+            ),
+            (
+                "An employee with elevated privileges ran it",
+                "An employee",
+                Who::Role,
+            ),
+            (
+                "Siobhan O'Connell approved the change",
+                "Siobhan O'Connell",
+                Who::Named,
+            ),
+            (
+                "Engineering staff should have seen it",
+                "Engineering staff",
+                Who::Team,
+            ),
+        ] {
+            assert_eq!(found(text, &none), [(who.to_string(), kind)], "{text}");
+        }
     }
 
     #[test]
