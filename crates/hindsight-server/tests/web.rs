@@ -99,9 +99,15 @@ impl Server {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
+        let token = login_token(&http, &self.base).await;
         let r = http
             .post(format!("{}/login", self.base))
-            .form(&[("name", name), ("password", PASSWORD), ("next", "/")])
+            .form(&[
+                ("name", name),
+                ("password", PASSWORD),
+                ("next", "/"),
+                ("_login", &token),
+            ])
             .send()
             .await
             .unwrap();
@@ -115,6 +121,20 @@ impl Server {
         b.csrf = field_value(&home, "_csrf").expect("a form with the CSRF token");
         b
     }
+}
+
+/// Opens the login form with `http` (which keeps its cookie) and returns the
+/// form's token.
+async fn login_token(http: &reqwest::Client, base: &str) -> String {
+    let html = http
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    field_value(&html, "_login").expect("the login form's token")
 }
 
 struct Browser {
@@ -270,23 +290,34 @@ async fn pages_need_a_session_and_carry_a_strict_policy() {
 async fn login_refuses_a_wrong_password_and_never_redirects_off_site() {
     let s = Server::start().await;
     let http = reqwest::Client::builder()
+        .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    let token = login_token(&http, &s.base).await;
     let r = http
         .post(format!("{}/login", s.base))
-        .form(&[("name", "olivia"), ("password", "nope"), ("next", "/")])
+        .form(&[
+            ("name", "olivia"),
+            ("password", "nope"),
+            ("next", "/"),
+            ("_login", &token),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert!(r.text().await.unwrap().contains("Wrong name or password"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Wrong name or password"));
+    // The form shown again carries a new token that works.
+    let token = field_value(&html, "_login").expect("a new token");
     let r = http
         .post(format!("{}/login", s.base))
         .form(&[
             ("name", "olivia"),
             ("password", PASSWORD),
             ("next", "//evil.example/x"),
+            ("_login", &token),
         ])
         .send()
         .await
@@ -295,6 +326,43 @@ async fn login_refuses_a_wrong_password_and_never_redirects_off_site() {
     assert_eq!(r.headers()[LOCATION], "/");
     let cookie = r.headers()[SET_COOKIE].to_str().unwrap();
     assert!(cookie.starts_with("hindsight_session=") && cookie.contains("HttpOnly"));
+}
+
+#[tokio::test]
+async fn a_login_form_posted_from_elsewhere_logs_no_one_in() {
+    let s = Server::start().await;
+    let victim = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let _ = login_token(&victim, &s.base).await;
+    // Another site's form knows the attacker's password but not the
+    // victim's token, which lives in a cookie only this site sees.
+    let attacker = reqwest::Client::new();
+    let attackers_token = login_token(&attacker, &s.base).await;
+    for token in ["", attackers_token.as_str()] {
+        let r = victim
+            .post(format!("{}/login", s.base))
+            .form(&[
+                ("name", "olivia"),
+                ("password", PASSWORD),
+                ("next", "/"),
+                ("_login", token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "token {token:?}");
+        assert!(
+            r.headers()
+                .get_all(SET_COOKIE)
+                .iter()
+                .all(|c| !c.to_str().unwrap().starts_with("hindsight_session=")),
+            "a session was set"
+        );
+        assert!(r.text().await.unwrap().contains("log in again"));
+    }
 }
 
 #[tokio::test]

@@ -16,11 +16,10 @@ const pages = [
   ["/postmortems/{key}/edit", "/postmortems/PM-2/edit"],
 ];
 
-const login = await fetch(`${base}/login`, {
+const login = await fetch(`${base}/api/v1/session`, {
   method: "POST",
-  redirect: "manual",
-  headers: { "content-type": "application/x-www-form-urlencoded" },
-  body: "name=lena.fischer&password=hindsight-demo&next=%2F",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ name: "lena.fischer", password: "hindsight-demo" }),
 });
 const cookie = login.headers.get("set-cookie")?.split(";")[0];
 if (!cookie) {
