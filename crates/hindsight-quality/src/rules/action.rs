@@ -108,7 +108,7 @@ static IMPROVE_LEAD: LazyLock<Regex> = LazyLock::new(|| {
 /// A deliverable that makes a study concrete.
 static DELIVERABLE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:and|then|to|;|:) (?:add|write|publish|file|decide|propose|produce|deliver|document|present|implement|build|create|ship|roll out|open|raise|record|pick|choose|select|remove|replace|migrate|fix|set|enable|disable)\b|\b(?:that|which) (?:automatically )?(?:flags|alerts|pages|fails|blocks|rejects|opens|files|notifies|detects|lists|reports|posts|marks|disables|revokes|removes)\b|\b(?:decision record|design doc|rfc|adr|written recommendation|proposal|decide whether|decide on|decide between|choose between|go/no-go)\b",
+        r"\b(?:and|then|to|;|:) (?:add|write|publish|file|decide|propose|produce|deliver|document|present|implement|build|create|ship|roll out|open|raise|record|pick|choose|select|remove|replace|migrate|fix|set|enable|disable|attach|upload|link|export|capture|collect)\b|\b(?:that|which) (?:automatically )?(?:flags|alerts|pages|fails|blocks|rejects|opens|files|notifies|detects|lists|reports|posts|marks|disables|revokes|removes)\b|\b(?:decision record|design doc|rfc|adr|written recommendation|proposal|decide whether|decide on|decide between|choose between|go/no-go)\b",
     )
 });
 
@@ -148,6 +148,14 @@ static TRAINING_LEAD: LazyLock<Regex> = LazyLock::new(|| {
 static ENGINEERING_TOO: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b(?:and|then|plus|;) (?:add|automate|enforce|require|block|build|implement|alert|validate|gate|lint|prevent|fail|reject|remove|disable)\b",
+    )
+});
+
+/// Practice on the real system ("via a recorded staging drill"): it tests the
+/// system and the runbook as well as the people, more than training does.
+static PRACTICE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:drill|drills|game day|game days|gameday|game-day|failover exercise|simulation|tabletop|dry run|dry-run|rehearsal)\b",
     )
 });
 
@@ -483,7 +491,7 @@ pub fn vagueness(title: &str, team_phrases: &[String]) -> Option<String> {
     }
     // A concrete verb with a generic object: "add more tests", "update the runbook".
     let object = words.get(1..).unwrap_or_default().join(" ");
-    if !metric && !identifier && generic_object(&object) {
+    if !metric && !identifier && (generic_object(&object) || generic_with_place(&object)) {
         return Some(if object.is_empty() {
             format!("`{text}` has no object: say what exactly")
         } else {
@@ -503,6 +511,23 @@ fn generic_object(object: &str) -> bool {
         .split(' ')
         .filter(|w| !w.is_empty())
         .all(|w| GENERIC.contains(&w) || SOFT.contains(&w))
+}
+
+/// "more alerts for the data pipeline": a generic object that says where
+/// it goes but still not which.
+fn generic_with_place(object: &str) -> bool {
+    let words: Vec<&str> = object.split(' ').filter(|w| !w.is_empty()).collect();
+    let Some(place) = words
+        .iter()
+        .position(|w| matches!(*w, "for" | "on" | "in" | "to" | "around" | "across"))
+    else {
+        return false;
+    };
+    matches!(
+        words.first(),
+        Some(&("more" | "additional" | "extra" | "better" | "some"))
+    ) && generic_object(&words[..place].join(" "))
+        && words.len() - place <= 5
 }
 
 /// "ensure every config is validated in CI": a clause with a concrete verb.
@@ -548,7 +573,9 @@ pub fn training_only(action: &ActionItem) -> bool {
         .skip_while(|w| FILLERS.contains(w))
         .collect::<Vec<_>>()
         .join(" ");
-    let by_words = TRAINING_LEAD.is_match(&text) && !ENGINEERING_TOO.is_match(&text);
+    let by_words = TRAINING_LEAD.is_match(&text)
+        && !ENGINEERING_TOO.is_match(&text)
+        && !PRACTICE.is_match(&text);
     by_words || action.control == Some(ControlLevel::Training)
 }
 

@@ -213,6 +213,12 @@ static LEAKED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A person's character judged by a habit: "has a habit of merging on red".
+/// A habit named in passing: "merged on a Friday night, as he always does".
+static HABIT_ASIDE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r", as (?:he|she|they|usual for (?:him|her|them)) (?:always|usually|often|typically|invariably) (?:does|do|did|has|have)\b",
+    )
+});
 static HABIT: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
         r"(?:has|had|have) (?:a |this |that )?(?:bad |long |known |well-known )?(?:habit|history|track record|tendency|reputation) (?:of|for)|(?:is|was|are|were) (?:known|notorious|infamous) for|(?:always|constantly|routinely|habitually) (?:merges|pushes|skips|ignores|forgets|deploys|rushes|cuts)",
@@ -280,7 +286,7 @@ static COUNTERFACTUAL_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CAUSE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"(?:ran|run|applied|executed|pointed|deployed|pushed|issued|started|launched|triggered)(?: [^ ,;.]+){0,5} (?:against|on|to|in|into) (?:the )?(?:prod|production|live|primary)(?: [a-z-]+)? instead of (?:the )?(?:staging|test|dev|development|sandbox|qa|replica|canary)\b|(?:deleted|dropped|wiped|truncated|removed|destroyed|purged|erased|killed|terminated|overwrote|restarted|rebooted|shut down|reimaged|formatted)(?: [^ ,;.]+){1,4} (?:thinking|believing|assuming|sure|convinced) (?:that )?(?:it|they|this|that|the [a-z-]+) (?:was|were|is|are)\b|(?:managed|manages) to (?:take|bring|knock) (?:down|out|over)|(?:managed|manages) to (?:break|delete|wipe|crash|nuke|corrupt|lose|drop|leak|expose|destroy|kill|brick|lock out)|panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:the|a|an|their|his|her|its|our) (?:[a-z0-9-]+ ){1,3}(?:to|into|onto|out|through|past)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misclassified|mislabeled|mislabelled|misrouted|misfiled|mistriaged|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
+        r"(?:ran|run|applied|executed|pointed|deployed|pushed|issued|started|launched|triggered)(?: [^ ,;.]+){0,5} (?:against|on|to|in|into) (?:the )?(?:prod|production|live|primary)(?: [a-z-]+)? instead of (?:the )?(?:staging|test|dev|development|sandbox|qa|replica|canary)\b|(?:deleted|dropped|wiped|truncated|removed|destroyed|purged|erased|killed|terminated|overwrote|restarted|rebooted|shut down|reimaged|formatted)(?: [^ ,;.]+){1,4} (?:thinking|believing|assuming|sure|convinced) (?:that )?(?:it|they|this|that|the [a-z-]+|nobody|no one) (?:was|were|is|are|used|needed|would|relied)\b|(?:managed|manages) to (?:take|bring|knock) (?:down|out|over)|(?:managed|manages) to (?:break|delete|wipe|crash|nuke|corrupt|lose|drop|leak|expose|destroy|kill|brick|lock out)|panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:the|a|an|their|his|her|its|our) (?:[a-z0-9-]+ ){1,3}(?:to|into|onto|out|through|past)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misclassified|mislabeled|mislabelled|misrouted|misfiled|mistriaged|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
     )
 });
 /// Where a clause with another subject starts: ", which the CI deployed",
@@ -897,6 +903,16 @@ fn check_sentence(a: &Analysed, norm: &Norm, mentions: &[Mention], hits: &mut Ve
     }
     for m in SHOULD_HAVE_RE.find_iter(text) {
         hits.push(counterfactual(span_of(m.range()), m.as_str()));
+    }
+    if mentions.iter().any(|m| m.who.is_someone())
+        && let Some(m) = HABIT_ASIDE.find(text)
+    {
+        hits.push(Hit {
+            rule: &JUDGEMENT,
+            span: span_of(m.range()),
+            message: format!("`{}` judges a person by their habits", m.as_str().trim_start_matches(", ")),
+            suggestion: "describe what the process allowed this time (e.g. `merges were possible late on a Friday without a review`), not a person's habits".to_string(),
+        });
     }
     if mentions.iter().any(|m| m.who.is_someone())
         && let Some(m) = FAULT_RE.find(text)
