@@ -249,6 +249,42 @@ async fn concurrent_claims_of_a_key_open_one_postmortem(s: Arc<dyn Store>) {
     assert_eq!(s.count().await.unwrap(), 1);
 }
 
+/// A replica resuming a delivery while another answers it: both save its
+/// events at once, and both succeed with one copy of each.
+async fn concurrent_saves_of_a_deliverys_events_keep_one_copy(s: Arc<dyn Store>) {
+    let Recorded::New(id) = s
+        .record_delivery(&delivery("alertmanager", "a-race"))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let events: Vec<StoredEvent> = (0..5)
+        .map(|m| StoredEvent {
+            at: at(14, m),
+            service: Some("checkout".into()),
+            event: json!({"n": m}),
+        })
+        .collect();
+    for _round in 0..10 {
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let s = Arc::clone(&s);
+                let events = events.clone();
+                tokio::spawn(async move { s.save_hook_events(id, &events).await })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+    }
+    let found = s
+        .hook_events(Some("checkout"), at(14, 0), at(14, 10))
+        .await
+        .unwrap();
+    assert_eq!(found, events);
+}
+
 macro_rules! backend {
     ($backend:ident, $open:expr) => {
         mod $backend {
@@ -276,6 +312,12 @@ macro_rules! backend {
             async fn a_trigger_key_opens_one_postmortem() {
                 let (s, _guard) = $open.await;
                 super::a_trigger_key_opens_one_postmortem(&*s).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn concurrent_saves_of_a_deliverys_events_keep_one_copy() {
+                let (s, _guard) = $open.await;
+                super::concurrent_saves_of_a_deliverys_events_keep_one_copy(s).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

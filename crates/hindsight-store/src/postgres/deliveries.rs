@@ -147,6 +147,9 @@ impl Deliveries for PgStore {
     }
 
     async fn save_hook_events(&self, delivery: i64, events: &[StoredEvent]) -> Result<()> {
+        // Two processors may save the same delivery at once (a replica
+        // resuming it while another answers it): the second one's rows wait
+        // for the first's commit and then replace them.
         let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM hook_events WHERE delivery = $1")
             .bind(delivery)
@@ -155,7 +158,9 @@ impl Deliveries for PgStore {
         for (position, e) in events.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO hook_events (delivery, position, at, service, event)
-                 VALUES ($1, $2, $3, $4, $5)",
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (delivery, position) DO UPDATE
+                 SET at = excluded.at, service = excluded.service, event = excluded.event",
             )
             .bind(delivery)
             .bind(i32::try_from(position).map_err(|_| {

@@ -158,7 +158,9 @@ impl Deliveries for SqliteStore {
             .await?;
         for (position, e) in events.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO hook_events (delivery, position, at, service, event) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO hook_events (delivery, position, at, service, event) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (delivery, position) DO UPDATE
+                 SET at = excluded.at, service = excluded.service, event = excluded.event",
             )
             .bind(delivery)
             .bind(position as i64)
