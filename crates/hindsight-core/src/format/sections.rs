@@ -86,8 +86,10 @@ impl<'b> Part<'b> {
     /// only comments are left.
     pub fn text(&self, src: &Source) -> String {
         let mut text = self.raw(src).to_string();
-        for hint in HINTS {
-            text = text.replace(&format!("<!-- {hint} -->"), "");
+        if text.contains("<!--") {
+            for hint in HINTS {
+                text = text.replace(&format!("<!-- {hint} -->"), "");
+            }
         }
         if blocks::is_blank_or_comments(&text) {
             String::new()

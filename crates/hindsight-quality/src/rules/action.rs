@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use hindsight_core::{ActionItem, ActionStatus, ControlLevel};
 use regex::Regex;
 
-use super::Ctx;
+use super::{Ctx, phrase_pattern as re};
 use crate::finding::{Family, Rule, Severity};
 use crate::text::tokens::{Kind, tokenize};
 
@@ -80,10 +80,6 @@ pub const UNKNOWN_FACTOR: Rule = Rule {
     example: "| A1 | Add a 5% canary step | ... | F9 |",
 };
 
-fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| unreachable!("action pattern: {e}\n{pattern}"))
-}
-
 /// Phrases that are vague whatever surrounds them.
 static ALWAYS_VAGUE: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -141,7 +137,7 @@ static UNBOUNDED_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 static TRAINING_LEAD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(?:train|retrain|re-train|educate|teach|coach|remind|mentor|brief|instruct|tell|inform|warn|encourage|ask|urge|onboard)\b|^(?:hold|run|organi[sz]e|schedule|conduct|give|deliver|do|arrange|host|set up|provide|offer|create|require|mandate|add)(?: a| an| the| more| mandatory| additional| regular| extra)?(?: \S+)? (?:training|trainings|workshop|workshops|session|sessions|brown bag|lunch and learn|lunch-and-learn|talk|presentation|refresher|course|courses|class|classes|reminder|reminders|awareness)\b|^(?:share|circulate|send|post|announce|present|communicate)(?: \S+){0,3} (?:learnings|lessons|postmortem|this postmortem|the postmortem|reminder|an email|a note|a memo|the findings)\b|\btraining\b$|^(?:mandatory |more |additional |extra |regular |annual |yearly |quarterly |refresher |security |awareness |compliance |better |proper )+(?:training|trainings|workshops?|sessions?|courses?|reminders?)\b",
+        r"^(?:train|retrain|re-train|educate|teach|coach|remind|mentor|brief|instruct|tell|inform|warn|encourage|ask|urge|onboard)\b|^(?:hold|run|organi[sz]e|schedule|conduct|give|deliver|do|arrange|host|set up|provide|offer|create|require|mandate|add)(?: a| an| the| more| mandatory| additional| regular| extra)?(?: \S+)? (?:training|trainings|workshop|workshops|session|sessions|brown bag|lunch and learn|lunch-and-learn|talk|presentation|refresher|course|courses|class|classes|reminder|reminders|awareness)\b|^(?:share|circulate|send|post|announce|present|communicate)(?: \S+){0,3} (?:learnings|lessons|postmortem|this postmortem|the postmortem|reminder|an email|a note|a memo|the findings)\b|\btraining\b$|^(?:mandatory |more |additional |extra |regular |annual |yearly |quarterly |refresher |security |awareness |compliance |better |proper )+(?:training|trainings|workshops?|sessions?|courses?|reminders?)\b|^(?:send|enrol|enroll|sign up|register|put)(?: \S+){0,4} (?:to|for|on|through|in|into) (?:a |an |the )?(?:\S+ ){0,2}(?:training|trainings|course|courses|workshop|workshops|session|sessions|class|classes|refresher|bootcamp)\b",
     )
 });
 

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 
-use super::{Ctx, capitalise};
+use super::{Ctx, capitalise, phrase_pattern as re};
 use crate::fields::Role;
 use crate::finding::{Family, Rule, Severity};
 use crate::text::people::{self, Mention, Who};
@@ -100,23 +100,10 @@ const DILIGENCE_ING: &str = r"(?:checking|testing|verifying|following|reading|re
 /// Past participles of careful acts: "should have checked".
 const DILIGENCE_PP: &str = r"(?:known|noticed|realized|realised|seen|caught|checked|tested|verified|validated|reviewed|asked|escalated|careful|paid attention|double-checked|followed|read|looked|waited|told|informed|communicated|consulted|confirmed|anticipated|foreseen|predicted|spotted|acted|responded|aware|known better|thought|considered|questioned|flagged|reported|raised|warned|paged|rolled back|stopped|double checked|picked up|been more careful)";
 
-/// Compiles a phrase pattern. Word boundaries are ASCII ones: the text is
-/// lower-case words, and ASCII boundaries keep every search on the fast DFA.
-fn re(pattern: &str) -> Regex {
-    // Unicode `\w` and `\S` compile to large automata; the sentences here
-    // are lower-case words separated by single spaces.
-    let pattern = pattern
-        .replace(r"\b", r"(?-u:\b)")
-        .replace(r"\S", "[^ ]")
-        .replace(r"\w", "[a-z0-9_']")
-        .replace(r"\s", " ");
-    Regex::new(&pattern).unwrap_or_else(|e| unreachable!("blame pattern: {e}\n{pattern}"))
-}
-
 /// A verb after a subject, possibly after `, who` and adverbs.
 fn after_subject(verbs: &str) -> Regex {
     re(&format!(
-        r"^(?: (?:on call|on duty|on-call|at the time|in charge|on shift|responsible|involved))?(?: (?:was|is|were) (?:on call|on duty|on-call|on shift|in charge))?(?: \( [^()]{{1,30}} \))?(?: (?:working|responsible|assigned|tasked|hired|brought in) (?:on|for|to|with) (?:[a-z0-9-]+ ){{0,3}}?[a-z0-9-]+| with (?:[a-z0-9-]+ ){{0,2}}(?:access|privileges|rights|permissions|credentials))?(?: , (?:who|whom) [^,;.]{{1,80}}? ,| , (?:as usual|as always|again|once again|of course|unfortunately|predictably|yet again|apparently|it seems) ,| ,)?(?: who(?: (?:was|were|is|had been) [a-z-]+ing(?: [a-z0-9'-]+){{0,6}}?)?)?(?: (?:was|were|is|got|could not be|couldn't be|cannot be|can't be) [a-z-]+(?: [a-z0-9-]+){{0,3}} and)?(?: {ADV})*(?: (?:had|has|have))?(?: {ADV})* (?:{verbs})\b"
+        r"^(?: (?:on call|on duty|on-call|at the time|in charge|on shift|responsible|involved))?(?: (?:was|is|were) (?:on call|on duty|on-call|on shift|in charge))?(?: \( [^()]+ \))?(?: (?:working|responsible|assigned|tasked|hired|brought in) (?:on|for|to|with) (?:[a-z0-9-]+ ){{0,3}}?[a-z0-9-]+| with (?:[a-z0-9-]+ ){{0,2}}(?:access|privileges|rights|permissions|credentials))?(?: , (?:who|whom) [^,;.]+? ,| , (?:as usual|as always|again|once again|of course|unfortunately|predictably|yet again|apparently|it seems) ,| ,)?(?: who(?: (?:was|were|is|had been) [a-z-]+ing(?: [a-z0-9'-]+){{0,6}}?)?)?(?: (?:was|were|is|got|could not be|couldn't be|cannot be|can't be) [a-z-]+(?: [a-z0-9-]+){{0,3}} and)?(?: {ADV})*(?: (?:had|has|have))?(?: {ADV})* (?:{verbs})\b"
     ))
 }
 
@@ -156,7 +143,7 @@ static RHETORICAL_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// writers' judgement: customers, users, the press.
 static OUTSIDE_VOICE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:customer|customers|user|users|client|clients|merchant|merchants|caller|callers|subscriber|subscribers|tweet|tweets|tweeted|review|reviews|complaint|complaints|feedback|survey|reporter|journalist|press|article|headline|forum|reddit)\b",
+        r"\b(?:customer|customers|user|users|client|clients|merchant|merchants|caller|callers|subscriber|subscribers|tweet|tweets|tweeted|review|reviews|complaint|complaints|feedback|survey|reporter|journalist|press|article|headline|forum|reddit|ticket|tickets)\b",
     )
 });
 
@@ -164,11 +151,19 @@ static OUTSIDE_VOICE: LazyLock<Regex> = LazyLock::new(|| {
 /// sentence gives to an outside voice (`One customer wrote: "unacceptable"`).
 fn quoted_outside_voice(text: &str, at: usize) -> bool {
     let before = &text[..at];
-    let quote = |c: char| matches!(c, '"' | '\u{201c}' | '\u{201d}');
-    let quoted = before.matches(quote).count() % 2 == 1
-        && before
-            .find(quote)
-            .is_some_and(|q| OUTSIDE_VOICE.is_match(&before[..q]));
+    // Quotation marks are tokens of their own in the sentence's text.
+    let quote = |w: &str| {
+        matches!(
+            w,
+            "\"" | "'" | "\u{201c}" | "\u{201d}" | "\u{2018}" | "\u{2019}"
+        )
+    };
+    let words: Vec<&str> = before.split(' ').collect();
+    let quoted = words.iter().filter(|w| quote(w)).count() % 2 == 1
+        && words.iter().position(|w| quote(w)).is_some_and(|q| {
+            let upto: usize = words[..q].iter().map(|w| w.len() + 1).sum();
+            OUTSIDE_VOICE.is_match(&before[..upto.min(before.len())])
+        });
     // Reported speech in the same clause: "a customer called the outage embarrassing".
     let clause = before.rsplit(';').next().unwrap_or(before);
     quoted || REPORTED_SPEECH.is_match(clause)
@@ -177,13 +172,13 @@ fn quoted_outside_voice(text: &str, at: usize) -> bool {
 /// An outside voice followed by what it said.
 static REPORTED_SPEECH: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:customer|customers|user|users|client|clients|merchant|merchants|caller|callers|subscriber|subscribers|reporter|journalist|press|article|headline|review|reviews|tweet|tweets|post|posts) (?:[^ ]+ ){0,4}(?:called|calls|described|describes|said|says|wrote|writes|complained|complains|tweeted|posted|labelled|labeled|termed|branded)\b",
+        r"\b(?:customer|customers|user|users|client|clients|merchant|merchants|caller|callers|subscriber|subscribers|reporter|journalist|press|article|headline|review|reviews|tweet|tweets|post|posts|ticket|tickets|message|messages|email|emails|letter|chat) (?:[^ ]+ ){0,4}(?:called|calls|described|describes|said|says|wrote|writes|complained|complains|tweeted|posted|labelled|labeled|termed|branded|quoted|reads|read|stated|states)\b",
     )
 });
 
 static HINDSIGHT_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:obviously|clearly (?:should|shouldn't|wrong|a mistake|missed|ignored|failed|didn't|did not|careless|negligent|unacceptable|avoidable|preventable|forgot)|(?:trivially|easily|entirely|completely|totally|wholly) (?:avoidable|preventable)|(?:could|would) (?:easily |simply )?have been (?:easily |simply )?(?:avoided|prevented)|any (?:competent|reasonable|experienced|decent|good|careful|half-decent|sensible) (?:engineer|developer|person|operator|sre|admin|reviewer|dba)|(?:a|an|any) (?:more |better )?(?:experienced|competent|careful|senior|attentive|diligent|seasoned|capable|qualified|trained) (?:[a-z-]+ )?(?:engineer|developer|person|operator|sre|admin|reviewer|dba|analyst|on-call|responder|technician) would (?:have|not have|never have|surely have)|anyone (?:could|would|should) have|no-brainer|no brainer|(?:should|would) have been (?:obvious|clear|caught|noticed|spotted|seen)|it (?:was|is|should be) (?:obvious|clear) that|(?:an|the|this|that|was|were|is|are|seems|seemed) obvious (?:mistake|mistakes|error|errors|oversight|problem|problems|issue|issues|step|check|thing|sign|signs|risk|bug|bugs|typo|flaw|gap|warning|warnings|failure|case|fix)|(?:was|were) obvious\b)\b",
+        r"\b(?:obviously|clearly (?:should|shouldn't|wrong|a mistake|missed|ignored|failed|didn't|did not|careless|negligent|unacceptable|avoidable|preventable|forgot)|(?:trivially|easily|entirely|completely|totally|wholly) (?:avoidable|preventable)|(?:could|would) (?:easily |simply )?have been (?:easily |simply )?(?:avoided|prevented)|any (?:competent|reasonable|experienced|decent|good|careful|half-decent|sensible) (?:engineer|developer|person|operator|sre|admin|reviewer|dba)|(?:a|an|any) (?:more |better )?(?:experienced|competent|careful|senior|attentive|diligent|seasoned|capable|qualified|trained) (?:[a-z-]+ )?(?:engineer|developer|person|operator|sre|admin|reviewer|dba|analyst|on-call|responder|technician) would (?:have|not have|never have|surely have)|anyone(?: with [a-z0-9 -]{1,40}?)? (?:could|would|should) have|no-brainer|no brainer|(?:should|would) have been (?:obvious|clear|caught|noticed|spotted|seen)|it (?:was|is|should be) (?:obvious|clear) that|(?:an|the|this|that|was|were|is|are|seems|seemed) obvious (?:mistake|mistakes|error|errors|oversight|problem|problems|issue|issues|step|check|thing|sign|signs|risk|bug|bugs|typo|flaw|gap|warning|warnings|failure|case|fix)|(?:was|were) obvious\b)\b",
     )
 });
 static OBVIOUS_NEGATED: LazyLock<Regex> =
@@ -271,7 +266,7 @@ static OMISSION_SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WITHOUT_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"^(?: {ADV})* \S+(?: (?:[^,;:.]|\d:\d\d){{0,120}}?)? without (?:any |a |proper |adequate |sufficient |enough |first )?(?:testing|tests?|review|reviewing|code review|peer review|approval|checking|checks|validation|validating|verifying|verification|asking|telling|notifying|consulting|rollback plan|a rollback plan|backups?|backing up|second pair of eyes|(?:a )?second (?:reviewer|approver|review|approval|opinion)|following|reading|looking|canary|canarying|staging|double-checking|double checking|thinking|waiting (?:for|on) (?:the |a |an |any )?(?:[a-z0-9-]+ ){{0,2}}(?:canary|tests?|ci|checks?|reviews?|approvals?|sign-off|signoff|metrics|results|build|pipeline|bake|soak|verification|validation|green))\b"
+        r"^(?: , (?:as usual|as always|again|once again|of course|unfortunately|predictably|yet again|apparently) ,)?(?: {ADV})* \S+(?: (?:[^,;:.]|\d:\d\d)*?)? without (?:any |a |proper |adequate |sufficient |enough |first )?(?:testing|tests?|review|reviewing|code review|peer review|approval|checking|checks|validation|validating|verifying|verification|asking|telling|notifying|consulting|rollback plan|a rollback plan|backups?|backing up|second pair of eyes|(?:a )?second (?:reviewer|approver|review|approval|opinion)|following|reading|looking|canary|canarying|staging|double-checking|double checking|thinking|waiting (?:for|on) (?:the |a |an |any )?(?:[a-z0-9-]+ ){{0,2}}(?:canary|tests?|ci|checks?|reviews?|approvals?|sign-off|signoff|metrics|results|build|pipeline|bake|soak|verification|validation|green))\b"
     ))
 });
 static COUNTERFACTUAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -387,7 +382,7 @@ static CAUSE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 static COUNTERFACTUAL_BEFORE: LazyLock<Regex> = LazyLock::new(|| re(r"(?:^|\b(?:if|unless|had))$"));
 static COUNTERFACTUAL_IF_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(&format!(
-        r"had|hadn't|had not|would have|were|was|been|did|didn't|only|bothered|taken the time|(?:{DILIGENCE_PP})"
+        r"had|hadn't|had not|would have|were|was|been|did|didn't|only|bothered|taken the time|done (?:his|her|their) (?:job|work|part|homework|due diligence)|(?:{DILIGENCE_PP})"
     ))
 });
 static GOOD_AFTER_PERSON: LazyLock<Regex> = LazyLock::new(|| {
@@ -397,7 +392,7 @@ static GOOD_AFTER_PERSON: LazyLock<Regex> = LazyLock::new(|| {
 });
 static POSSESSIVE_FAULT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^ 's(?: \S+)? (?:doing|poor|hasty|rash|questionable|misconfigured|unreviewed|mistake|mistakes|error|errors|fault|oversight|negligence|carelessness|slip|blunder|screw-up|screwup|typo|lapse|misconfiguration|bad|faulty|broken|buggy|sloppy|careless|wrong|incorrect|failure|incompetence|laziness|inattention|misjudgment|misjudgement|botched|untested|reckless)\b|^ 's(?: \S+){1,3} (?:caused|causes|broke|led to|resulted in|triggered|took down|brought down|introduced|corrupted|wiped|was the cause|is the cause)\b",
+        r"^ 's(?: \S+)? (?:doing|poor|hasty|rash|questionable|misconfigured|unreviewed|mistake|mistakes|error|errors|fault|oversight|negligence|carelessness|slip|blunder|screw-up|screwup|typo|lapse|misconfiguration|bad|faulty|broken|buggy|sloppy|careless|wrong|incorrect|failure|incompetence|laziness|inattention|misjudgment|misjudgement|botched|untested|reckless)\b|^ 's (?:\S+ )?(?:mandate|insistence|refusal|order|orders|demand|push|pressure|decision|call|choice) (?:to (?:skip|bypass|ignore|override|postpone|cut|rush|waive|disable|not)|not to)\b|^ 's(?: \S+){1,3} (?:caused|causes|broke|led to|resulted in|triggered|took down|brought down|introduced|corrupted|wiped|was the cause|is the cause)\b",
     )
 });
 
@@ -680,10 +675,11 @@ pub fn check(ctx: &mut Ctx) {
             let norm = Norm::new(&a.tokens, sentence.clone());
             check_sentence(a, &norm, &mentions, &mut hits);
             if field.role == Role::RootCause {
-                for m in mentions
-                    .iter()
-                    .filter(|m| names_someone(m) && !is_slot(&a.tokens, m))
-                {
+                for m in mentions.iter().filter(|m| {
+                    names_someone(m)
+                        && !is_slot(&a.tokens, m)
+                        && !role_as_object(&a.tokens, sentence.start, m)
+                }) {
                     let span = a.span(m.tokens.clone());
                     let who = &a.text[span.clone()];
                     hits.push(Hit {
@@ -731,6 +727,26 @@ fn names_someone(m: &Mention) -> bool {
 
 /// A role with an indefinite determiner ("a single approver", "any
 /// reviewer"): a slot in the process, not someone in particular.
+/// A role on the receiving end ("emails impersonating our CEO", "sent to
+/// the DBA") and not acting right after: not who the root cause is about.
+/// Named people always count.
+fn role_as_object(tokens: &[crate::text::tokens::Token], start: usize, m: &Mention) -> bool {
+    m.who == Who::Role
+        && m.tokens.start > start
+        && tokens.get(m.tokens.start - 1).is_some_and(|t| {
+            t.is_word()
+                && (t.lower.ends_with("ing")
+                    || matches!(
+                        t.lower.as_str(),
+                        "to" | "for" | "from" | "with" | "about" | "impersonate" | "impersonated"
+                    ))
+        })
+        // "traces back to a developer forgetting to ...": the role acts.
+        && !tokens
+            .get(m.tokens.end)
+            .is_some_and(|n| n.lower.ends_with("ing"))
+}
+
 /// "An intern deleted the bucket" is someone who acted; "a single approver
 /// could merge" is a slot: a quantifier, a "single", or what the role could
 /// do rather than what it did.

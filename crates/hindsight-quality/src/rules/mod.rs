@@ -24,6 +24,19 @@ pub use secret::scan_source as scan_source_secrets;
 pub use structure::PARSE_ERROR;
 pub use timeline::NO_TIMEZONE;
 
+/// Compiles one of the language rules' phrase patterns. The texts they run
+/// on are lower-case words separated by single spaces, so word boundaries
+/// and classes are ASCII: Unicode `\b`, `\w` and `\S` compile to large
+/// automata, and a Unicode `\b` keeps the lazy DFA from searching at all.
+fn phrase_pattern(pattern: &str) -> regex::Regex {
+    let pattern = pattern
+        .replace(r"\b", r"(?-u:\b)")
+        .replace(r"\S", "[^ ]")
+        .replace(r"\w", "[a-z0-9_']")
+        .replace(r"\s", " ");
+    regex::Regex::new(&pattern).unwrap_or_else(|e| unreachable!("phrase pattern: {e}\n{pattern}"))
+}
+
 /// Every rule, in the order of the documentation.
 pub const ALL: &[Rule] = &[
     blame::PERSON_AS_CAUSE,

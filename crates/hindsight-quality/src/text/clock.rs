@@ -6,18 +6,24 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// Compiles a clock pattern with ASCII digits and word boundaries: Unicode
+/// `\d` and `\b` make large automata and keep searches off the fast DFA.
+fn ascii(pattern: &str) -> Result<Regex, regex::Error> {
+    Regex::new(&pattern.replace(r"\d", "[0-9]").replace(r"\b", r"(?-u:\b)"))
+}
+
 const ZONE: &str = r"(?:UTC|GMT|Z|UT|(?:UTC|GMT)\s?[+-−]\s?\d{1,2}(?::?\d{2})?|[+-−]\d{2}:?\d{2}|(?:PT|ET|CT|MT|PST|PDT|EST|EDT|CST|CDT|MST|MDT|AKST|AKDT|HST|BST|IST|CET|CEST|EET|EEST|WET|WEST|JST|KST|SGT|HKT|AEST|AEDT|ACST|NZST|NZDT|MSK|BRT|ART|SAST|WIB|PHT)|(?:Pacific|Eastern|Central|Mountain)(?:\s+(?:Standard|Daylight))?(?:\s+Time)?)\b";
 
 const TIME: &str = r"(?:(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s?[AaPp]\.?[Mm]\.?)?|(?:1[0-2]|0?[1-9])\s?(?:[AaPp]\.[Mm]\.|[AaPp][Mm]\b))";
 
 static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?:\b\d{{4}}-\d{{2}}-\d{{2}}[T ]|\b){TIME}"))
+    ascii(&format!(r"(?:\b\d{{4}}-\d{{2}}-\d{{2}}[T ]|\b){TIME}"))
         .unwrap_or_else(|e| unreachable!("clock pattern: {e}"))
 });
 
 /// A zone right after a time, or after a range to a second time ("9:16 PM to 11:16 PM PDT").
 static ZONE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+    ascii(&format!(
         r"^(?:\s*(?:-|–|—|to|until|till|and|through)\s*{TIME})?\s*\(?\s*{ZONE}"
     ))
     .unwrap_or_else(|e| unreachable!("zone pattern: {e}"))
@@ -25,8 +31,10 @@ static ZONE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "All times are UTC", "times in PDT", "Time (UTC)".
 static DECLARATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i:\btimes?\b)[^.\n]{{0,40}}?\b{ZONE}"))
-        .unwrap_or_else(|e| unreachable!("declaration pattern: {e}"))
+    ascii(&format!(
+        r"(?i:\btimes?\b)[\x00-\x09\x0b-\x2d\x2f-\x7f]{{0,40}}?\b{ZONE}"
+    ))
+    .unwrap_or_else(|e| unreachable!("declaration pattern: {e}"))
 });
 
 /// A clock time in prose.

@@ -65,6 +65,13 @@ const TEAM_HEADS: &[&str] = &[
     "personnel",
 ];
 
+/// Whether `word` is one of [`ROLE_HEADS`]: asked of nearly every word.
+fn is_role_head(word: &str) -> bool {
+    static SET: LazyLock<HashSet<&'static str>> =
+        LazyLock::new(|| ROLE_HEADS.iter().copied().collect());
+    SET.contains(word)
+}
+
 /// Nouns that name a person by their role.
 const ROLE_HEADS: &[&str] = &[
     "engineer",
@@ -105,6 +112,20 @@ const ROLE_HEADS: &[&str] = &[
     "newcomer",
     "human",
     "tester",
+    "designer",
+    "vp",
+    "svp",
+    "evp",
+    "cto",
+    "ceo",
+    "cfo",
+    "coo",
+    "cio",
+    "ciso",
+    "director",
+    "executive",
+    "officer",
+    "steward",
     "owner",
     "consultant",
     "specialist",
@@ -259,6 +280,7 @@ const FOLLOWERS: &[&str] = &[
     "sat",
     "forgotten",
     "been",
+    "done",
     "deleted",
     "dropped",
     "keep",
@@ -529,11 +551,8 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
                 }
                 continue;
             }
-            let singular = head
-                .lower
-                .strip_suffix('s')
-                .filter(|s| ROLE_HEADS.contains(s));
-            let is_role = (ROLE_HEADS.contains(&head.lower.as_str()) || singular.is_some())
+            let singular = head.lower.strip_suffix('s').filter(|s| is_role_head(s));
+            let is_role = (is_role_head(&head.lower) || singular.is_some())
                 && (head.lower != "lead"
                     || modifiers.is_empty() && t.is("the") && acts_next(next(head_at + 1))
                     || modifiers.last().is_some_and(|m| {
@@ -591,7 +610,7 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
     }
     // "engineers forgot", "because developers skipped": a bare plural role.
     if let Some(single) = t.lower.strip_suffix('s')
-        && ROLE_HEADS.contains(&single)
+        && is_role_head(single)
         && !matches!(
             single,
             "someone" | "somebody" | "person" | "human" | "owner" | "member" | "lead"
