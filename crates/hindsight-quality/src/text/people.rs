@@ -441,6 +441,27 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
         }
         _ => {}
     }
+    // "Dr. Petrov", "Mr Haddad's": a title before a capitalised name.
+    if matches!(t.lower.as_str(), "mr" | "mrs" | "ms" | "mx" | "dr" | "prof") && t.capital {
+        let name_at = if next(i + 1).is_some_and(|n| n.lower == ".") {
+            i + 2
+        } else {
+            i + 1
+        };
+        if next(name_at).is_some_and(|n| n.is_word() && n.capital) {
+            return mention(name_at + 1, Who::Named);
+        }
+    }
+    // "Remote hands pulled the wrong drive": the data centre's on-site service.
+    if t.is("remote")
+        && next(i + 1).is_some_and(|n| n.is("hands"))
+        && (t.capital
+            || at_start
+            || after_stop(tokens, i, range.start)
+            || after_by(tokens, i, range.start))
+    {
+        return mention(i + 2, Who::Team);
+    }
     // "L1 support", "tier-2 ops": a support tier.
     if matches!(
         t.lower.as_str(),
@@ -1530,6 +1551,28 @@ mod tests {
         ] {
             assert_eq!(found(text, &none), [(who.to_string(), kind)], "{text}");
         }
+    }
+
+    #[test]
+    fn titles_and_remote_hands() {
+        let none = People::default();
+        assert_eq!(
+            found("Dr. Petrov disabled the alarms", &none),
+            [("Dr. Petrov".to_string(), Who::Named)]
+        );
+        assert_eq!(
+            found("Mr Haddad's cabling work", &none),
+            [("Mr Haddad".to_string(), Who::Named)]
+        );
+        assert_eq!(
+            found("Remote hands pulled the wrong drive", &none),
+            [("Remote hands".to_string(), Who::Team)]
+        );
+        assert!(
+            found("we need remote hands access", &none)
+                .iter()
+                .all(|(_, w)| *w == Who::We)
+        );
     }
 
     #[test]
