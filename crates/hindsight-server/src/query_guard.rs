@@ -2,10 +2,14 @@
 //! (`?severty=SEV1`) would be ignored and the client would get an unfiltered
 //! list that looks filtered. The parameters a route takes come from the OpenAPI
 //! document, so the document and the check cannot disagree.
+//!
+//! A request without any credentials to a route that needs them is let
+//! through: its 401 says more than a 400 about a parameter would.
 
 use std::collections::{BTreeSet, HashMap};
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -15,7 +19,15 @@ use crate::state::AppState;
 /// The query parameters of every documented route, by method and path template.
 #[derive(Debug, Default)]
 pub struct QueryParams {
-    routes: HashMap<(String, String), BTreeSet<String>>,
+    routes: HashMap<(String, String), Route>,
+}
+
+/// What the check knows of one operation.
+#[derive(Debug, Default)]
+struct Route {
+    params: BTreeSet<String>,
+    /// Answers without credentials (`security: [{}]` in the document).
+    public: bool,
 }
 
 impl QueryParams {
@@ -30,7 +42,14 @@ impl QueryParams {
                 continue;
             };
             for (method, operation) in operations {
-                let names = operation
+                let public = operation
+                    .get("security")
+                    .and_then(|s| s.as_array())
+                    .is_some_and(|s| {
+                        s.iter()
+                            .any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+                    });
+                let params = operation
                     .get("parameters")
                     .and_then(|p| p.as_array())
                     .into_iter()
@@ -39,7 +58,10 @@ impl QueryParams {
                     .filter_map(|p| p.get("name").and_then(|n| n.as_str()))
                     .map(str::to_string)
                     .collect();
-                routes.insert((method.to_ascii_uppercase(), path.clone()), names);
+                routes.insert(
+                    (method.to_ascii_uppercase(), path.clone()),
+                    Route { params, public },
+                );
             }
         }
         QueryParams { routes }
@@ -53,12 +75,28 @@ impl QueryParams {
         path: &str,
         query: &str,
     ) -> Option<(String, &BTreeSet<String>)> {
-        let known = self.routes.get(&(method.to_string(), path.to_string()))?;
+        let known = &self
+            .routes
+            .get(&(method.to_string(), path.to_string()))?
+            .params;
         form_urlencoded::parse(query.as_bytes())
             .map(|(name, _)| name.into_owned())
             .find(|name| !known.contains(name))
             .map(|name| (name, known))
     }
+
+    /// Whether the route needs credentials.
+    fn guarded(&self, method: &str, path: &str) -> bool {
+        self.routes
+            .get(&(method.to_string(), path.to_string()))
+            .is_some_and(|r| !r.public)
+    }
+}
+
+/// Whether the request carries any credentials (valid or not).
+fn has_credentials(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::AUTHORIZATION)
+        || crate::auth::cookie(headers, crate::auth::SESSION_COOKIE).is_some()
 }
 
 /// Middleware: 400 naming the unknown parameter and listing the known ones.
@@ -70,6 +108,10 @@ pub async fn reject_unknown(
 ) -> Response {
     if let (Some(path), Some(query)) = (matched, request.uri().query()) {
         let method = request.method().as_str();
+        if state.query_params.guarded(method, path.as_str()) && !has_credentials(request.headers())
+        {
+            return next.run(request).await;
+        }
         if let Some((name, known)) = state.query_params.unknown(method, path.as_str(), query) {
             let takes = if known.is_empty() {
                 "this route takes no query parameters".to_string()

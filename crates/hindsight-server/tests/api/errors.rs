@@ -122,5 +122,11 @@ both_backends! {
         assert_eq!(r.json()["error"]["field"], "query");
         let r = editor.get("/api/v1/session?debug=1").await;
         assert!(r.text.contains("takes no query parameters"), "{}", r.text);
+        // Without credentials the 401 comes first; a public route still checks.
+        let anonymous = server.anonymous();
+        let r = anonymous.get("/api/v1/postmortems?severty=SEV1").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+        let r = anonymous.get("/healthz?verbose=1").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     }
 }
