@@ -145,8 +145,16 @@ fn to_login(parts: &Parts) -> Response {
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
+    // A form sent from the editor comes back to the editor, where the text
+    // kept in the browser is offered back (app.js).
+    let path = parts.uri.path();
+    let reopen = parts.method == axum::http::Method::POST
+        && path.starts_with("/postmortems/")
+        && path.ends_with("/edit");
     let target = if parts.method == axum::http::Method::GET && back != "/" {
         format!("/login?next={}", form::encode(back))
+    } else if reopen {
+        format!("/login?next={}", form::encode(path))
     } else {
         "/login".to_string()
     };

@@ -175,6 +175,33 @@ test("a save from an old version shows what changed and keeps the typed text", a
   assert.match(await page.textContent("#response"), /deploy tool queue/);
 });
 
+test("text typed when the session has ended is offered back after logging in", async () => {
+  await page.goto(`${BASE}/postmortems/${key}/edit`);
+  const typed = `The rollback took 31 minutes because the deploy tool queue was full; kept ${RUN}.`;
+  await page.fill("#f-response", typed);
+  // The draft is kept after a short pause in typing, and the lint has answered.
+  await page.waitForTimeout(1000);
+  await context.clearCookies();
+  await submit("#save");
+  assert.match(page.url(), /\/login\?next=%2Fpostmortems%2FPM-\d+%2Fedit$/);
+  await page.fill("#name", "lena.fischer");
+  await page.fill("#password", PASSWORD);
+  await Promise.all([
+    page.waitForURL(`${BASE}/postmortems/${key}/edit`),
+    page.click("button[type=submit]"),
+  ]);
+  await page.waitForSelector("#draft-notice");
+  assert.notEqual(await page.inputValue("#f-response"), typed);
+  await page.click("#draft-restore");
+  assert.equal(await page.inputValue("#f-response"), typed);
+  await submit("#save");
+  assert.match(page.url(), /done=saved/);
+  assert.match(await page.textContent("#response"), new RegExp(`kept ${RUN}`));
+  // Saved: the editor no longer offers it.
+  await page.goto(`${BASE}/postmortems/${key}/edit`);
+  assert.equal(await page.locator("#draft-notice").count(), 0);
+});
+
 test("the owner requests a review", async () => {
   await openPostmortem(key);
   await page.fill("#reviewers", "grace.obi");
