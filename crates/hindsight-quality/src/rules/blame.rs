@@ -211,7 +211,7 @@ static LEAKED: LazyLock<Regex> = LazyLock::new(|| {
 /// A habit named in passing: "merged on a Friday night, as he always does".
 static HABIT_ASIDE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r", as (?:he|she|they|usual for (?:him|her|them)) (?:always|usually|often|typically|invariably) (?:does|do|did|has|have)\b",
+        r", as (?:he|she|they|usual for (?:him|her|them)|(?:[a-z-]+ )?[a-z-]+s) (?:always|usually|often|typically|invariably|tend to|tends to|like to|likes to|seem to) (?:does|do|did|has|have)\b",
     )
 });
 static HABIT: LazyLock<Regex> = LazyLock::new(|| {

@@ -63,6 +63,12 @@ const TEAM_HEADS: &[&str] = &[
     "helpdesk",
     "staff",
     "personnel",
+    "group",
+    "groups",
+    "department",
+    "division",
+    "management",
+    "leadership",
 ];
 
 /// Whether `word` is one of [`ROLE_HEADS`]: asked of nearly every word.
@@ -112,6 +118,14 @@ const ROLE_HEADS: &[&str] = &[
     "newcomer",
     "human",
     "tester",
+    "champion",
+    "liaison",
+    "agent",
+    "rep",
+    "representative",
+    "associate",
+    "scientist",
+    "researcher",
     "designer",
     "vp",
     "svp",
@@ -441,6 +455,33 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
         }
         _ => {}
     }
+    // "user jdoe pasted ...": an account name after the word for one.
+    if matches!(t.lower.as_str(), "user" | "username" | "account" | "login")
+        && (t.capital || at_start || after_stop(tokens, i, range.start))
+        && let Some(handle) = next(i + 1)
+        && handle.is_word()
+        && !handle.capital
+        && (3..=24).contains(&handle.lower.len())
+        && handle
+            .lower
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_'))
+        && handle
+            .lower
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && next(i + 2).is_some_and(|n| {
+            n.is_word() && (n.lower.ends_with("ed") || IRREGULAR_PAST.contains(&n.lower.as_str()))
+        })
+    {
+        return Some(Mention {
+            tokens: i + 1..i + 2,
+            who: Who::Named,
+            possessive: handle.possessive,
+            generic: false,
+        });
+    }
     // "Dr. Petrov", "Mr Haddad's": a title before a capitalised name.
     if matches!(t.lower.as_str(), "mr" | "mrs" | "ms" | "mx" | "dr" | "prof") && t.capital {
         let name_at = if next(i + 1).is_some_and(|n| n.lower == ".") {
@@ -533,14 +574,16 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
     {
         return mention(head + 1, Who::Role);
     }
-    // "the payments team", "team B"
-    if DETERMINERS.contains(&t.lower.as_str()) || at_start && !clause_word(&t.lower) {
+    // "the payments team", "team B"; "because product management neglected"
+    let subject_start =
+        at_start || i > range.start && CLAUSE_OPENERS.contains(&tokens[i - 1].lower.as_str());
+    if DETERMINERS.contains(&t.lower.as_str()) || subject_start && !clause_word(&t.lower) {
         let start = if DETERMINERS.contains(&t.lower.as_str()) {
             i + 1
         } else {
             i
         };
-        for width in 0..=2 {
+        for width in 0..=3 {
             let head_at = start + width;
             let Some(head) = next(head_at) else { break };
             if !head.is_word() {
@@ -549,6 +592,25 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
             let modifiers = &tokens[start..head_at];
             if modifiers.iter().any(|m| {
                 !m.is_word()
+                    || DETERMINERS.contains(&m.lower.as_str())
+                    || matches!(
+                        m.lower.as_str(),
+                        "of" | "in"
+                            | "within"
+                            | "for"
+                            | "to"
+                            | "at"
+                            | "on"
+                            | "with"
+                            | "by"
+                            | "from"
+                            | "and"
+                            | "or"
+                            | "but"
+                            | "between"
+                            | "across"
+                            | "into"
+                    )
                     || TECH_MODIFIERS.contains(&m.lower.as_str())
                     || m.capital
                         && m.start != tokens[range.start].start
@@ -567,13 +629,27 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
                 {
                     return mention(head_at + 1, Who::Team);
                 }
-                if width > 0 {
-                    break;
-                }
+                // "the payments team lead", "the vendor management contractor"
                 continue;
             }
             let singular = head.lower.strip_suffix('s').filter(|s| is_role_head(s));
-            let is_role = (is_role_head(&head.lower) || singular.is_some())
+            // "the support agent", not "the build agent".
+            let human_agent = !matches!(head.lower.as_str(), "agent" | "agents")
+                || modifiers.last().is_some_and(|m| {
+                    matches!(
+                        m.lower.as_str(),
+                        "support"
+                            | "customer"
+                            | "service"
+                            | "sales"
+                            | "call"
+                            | "desk"
+                            | "helpdesk"
+                            | "field"
+                    )
+                });
+            let is_role = human_agent
+                && (is_role_head(&head.lower) || singular.is_some())
                 && (head.lower != "lead"
                     || modifiers.is_empty() && t.is("the") && acts_next(next(head_at + 1))
                     || modifiers.last().is_some_and(|m| {
@@ -1573,6 +1649,48 @@ mod tests {
                 .iter()
                 .all(|(_, w)| *w == Who::We)
         );
+    }
+
+    #[test]
+    fn accounts_agents_management_and_longer_roles() {
+        let none = People::default();
+        for (text, who, kind) in [
+            ("User jdoe pasted the key", "jdoe", Who::Named),
+            (
+                "one of our support agents changed it",
+                "one of our support agents",
+                Who::Role,
+            ),
+            (
+                "because product management neglected to tell",
+                "product management",
+                Who::Team,
+            ),
+            (
+                "A new help desk hire ignored it",
+                "A new help desk hire",
+                Who::Role,
+            ),
+            (
+                "the vendor management contractor forgot",
+                "the vendor management contractor",
+                Who::Role,
+            ),
+        ] {
+            assert_eq!(found(text, &none), [(who.to_string(), kind)], "{text}");
+        }
+        for text in [
+            "each user check-in caused a read",
+            "banned the fake user and removed the packages",
+            "the build agent filled up",
+            "a misunderstanding within the team responsible for signing",
+        ] {
+            assert!(
+                found(text, &none).is_empty(),
+                "{text}: {:?}",
+                found(text, &none)
+            );
+        }
     }
 
     #[test]
