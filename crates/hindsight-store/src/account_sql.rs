@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Type};
 use uuid::Uuid;
 
-use crate::accounts::{AccountEvent, ApiToken, Session, User};
+use crate::accounts::{AccountEvent, ApiToken, EventPlace, LoggedEvent, Session, User};
 use crate::codec::corrupt;
 use crate::sql::{Dialect, distinct};
 use crate::{Result, StoreError};
@@ -223,10 +223,14 @@ const REVOKE_TOKEN: &str = "UPDATE api_tokens SET revoked_at = $2
 const EVENT_COLUMNS: &str = "at, actor, action, subject, detail";
 
 /// The newest `$1` events (or before `$2` when `before`).
-fn select_events(before: bool) -> String {
-    let only = if before { "WHERE at < $2" } else { "" };
+fn select_events(after: bool) -> String {
+    let only = if after {
+        "WHERE at < $2 OR (at = $2 AND entry < $3)"
+    } else {
+        ""
+    };
     format!(
-        "SELECT {EVENT_COLUMNS} FROM account_events {only}
+        "SELECT entry, {EVENT_COLUMNS} FROM account_events {only}
          ORDER BY at DESC, entry DESC LIMIT $1"
     )
 }
@@ -242,7 +246,7 @@ where
     String: for<'q> Encode<'q, DB> + Type<DB> + for<'r> Decode<'r, DB>,
     Option<String>: for<'q> Encode<'q, DB> + Type<DB> + for<'r> Decode<'r, DB>,
     bool: for<'q> Encode<'q, DB> + Type<DB> + for<'r> Decode<'r, DB>,
-    i64: for<'q> Encode<'q, DB> + Type<DB>,
+    i64: for<'q> Encode<'q, DB> + Type<DB> + for<'r> Decode<'r, DB>,
     Option<DB::Time>: for<'q> Encode<'q, DB>,
     for<'a> &'a str: ColumnIndex<DB::Row>,
 {
@@ -357,10 +361,10 @@ where
         .bind(event.detail.to_string())
     }
 
-    pub(crate) fn events(before: Option<DateTime<Utc>>, limit: u32) -> Query<DB> {
-        let q = Self::owned(select_events(before.is_some())).bind(i64::from(limit));
-        match before {
-            Some(at) => q.bind(DB::time(at)),
+    pub(crate) fn events(after: Option<EventPlace>, limit: u32) -> Query<DB> {
+        let q = Self::owned(select_events(after.is_some())).bind(i64::from(limit));
+        match after {
+            Some(place) => q.bind(DB::time(place.at)).bind(place.entry),
             None => q,
         }
     }
@@ -447,6 +451,17 @@ where
             expires_at: DB::read_time(row, "expires_at")?,
             last_used_at: DB::read_time(row, "last_used_at")?,
             revoked_at: DB::read_time(row, "revoked_at")?,
+        })
+    }
+
+    pub(crate) fn logged_event(row: &DB::Row) -> Result<LoggedEvent> {
+        let event = Self::event(row)?;
+        Ok(LoggedEvent {
+            place: EventPlace {
+                at: event.at,
+                entry: sqlx::Row::try_get(row, "entry")?,
+            },
+            event,
         })
     }
 

@@ -18,7 +18,9 @@ macro_rules! impl_accounts {
 
             use $crate::Result;
             use $crate::account_sql::*;
-            use $crate::accounts::{AccountEvent, Accounts, ApiToken, Session, User};
+            use $crate::accounts::{
+                AccountEvent, Accounts, ApiToken, EventPlace, LoggedEvent, Session, User,
+            };
             use $crate::dump::{TokenRecord, UserRecord};
 
             type Sql = AccountSql<$db>;
@@ -347,11 +349,11 @@ macro_rules! impl_accounts {
 
                 async fn account_events(
                     &self,
-                    before: Option<DateTime<Utc>>,
+                    after: Option<EventPlace>,
                     limit: u32,
-                ) -> Result<Vec<AccountEvent>> {
-                    let rows = Sql::events(before, limit).fetch_all(&self.pool).await?;
-                    rows.iter().map(Sql::event).collect()
+                ) -> Result<Vec<LoggedEvent>> {
+                    let rows = Sql::events(after, limit).fetch_all(&self.pool).await?;
+                    rows.iter().map(Sql::logged_event).collect()
                 }
             }
         };

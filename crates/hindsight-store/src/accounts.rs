@@ -130,11 +130,27 @@ pub trait Accounts: Send + Sync {
     /// Appends an event that is not a change of stored data (login, logout,
     /// failed login).
     async fn record_account_event(&self, event: &AccountEvent) -> Result<()>;
-    /// The account audit log, newest first, at most `limit` events before
-    /// `before` (for paging).
+    /// The account audit log, newest first, at most `limit` events after
+    /// `after` in that order (for paging).
     async fn account_events(
         &self,
-        before: Option<DateTime<Utc>>,
+        after: Option<EventPlace>,
         limit: u32,
-    ) -> Result<Vec<AccountEvent>>;
+    ) -> Result<Vec<LoggedEvent>>;
+}
+
+/// Where an event stands in the account log: its time, and its entry number
+/// for events of the same microsecond (a page boundary between two of them
+/// neither skips nor repeats one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventPlace {
+    pub at: DateTime<Utc>,
+    pub entry: i64,
+}
+
+/// An account event and its place in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedEvent {
+    pub place: EventPlace,
+    pub event: AccountEvent,
 }

@@ -22,7 +22,7 @@ mod types;
 use async_trait::async_trait;
 use hindsight_core::{AuditEntry, Postmortem};
 
-pub use accounts::{AccountEvent, Accounts, ApiToken, Session, User};
+pub use accounts::{AccountEvent, Accounts, ApiToken, EventPlace, LoggedEvent, Session, User};
 pub use deliveries::{
     Deliveries, Delivery, DeliveryStatus, NewDelivery, Outcome, Recorded, StoredEvent, Trigger,
     Triggered, strip_secrets,

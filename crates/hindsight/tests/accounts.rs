@@ -159,7 +159,7 @@ async fn users_are_added_listed_updated_and_get_passwords() {
     let hash = store.password_hash("dana").await.unwrap();
     assert!(verify_password("another long passphrase", hash.as_deref()).unwrap());
     let events = store.account_events(None, 10).await.unwrap();
-    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    let actions: Vec<&str> = events.iter().map(|e| e.event.action.as_str()).collect();
     assert_eq!(
         actions,
         [
@@ -170,7 +170,7 @@ async fn users_are_added_listed_updated_and_get_passwords() {
             "user-create"
         ]
     );
-    assert!(events.iter().all(|e| e.actor == "tester"));
+    assert!(events.iter().all(|e| e.event.actor == "tester"));
 }
 
 #[tokio::test]

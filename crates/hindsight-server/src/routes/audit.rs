@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::SecondsFormat;
 use hindsight_core::AuditEntry;
-use hindsight_store::{AccountEvent, AuditQuery, AuditRecord};
+use hindsight_store::{AccountEvent, AuditQuery, AuditRecord, EventPlace};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -124,10 +124,35 @@ pub async fn account_events(
     Query(params): Query<AccountEventParams>,
 ) -> Result<Json<Page<AccountEvent>>, ApiError> {
     caller.require(Need::Admin)?;
-    let before = time(&params.cursor, "cursor")?;
+    let after = params.cursor.as_deref().map(event_place).transpose()?;
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let items = state.store.account_events(before, limit + 1).await?;
-    Ok(Json(Page::from_overfetch(items, limit, |last| {
-        last.at.to_rfc3339_opts(SecondsFormat::Micros, true)
-    })))
+    let items = state.store.account_events(after, limit + 1).await?;
+    let page = Page::from_overfetch(items, limit, |last| {
+        format!(
+            "{}~{}",
+            last.place.at.to_rfc3339_opts(SecondsFormat::Micros, true),
+            last.place.entry
+        )
+    });
+    Ok(Json(Page {
+        items: page.items.into_iter().map(|l| l.event).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Reads an account-log cursor: `<time>~<entry>`. A bare time (the cursor
+/// before the entry was part of it) continues with the events before it.
+fn event_place(cursor: &str) -> Result<EventPlace, ApiError> {
+    let (at, entry) = match cursor.split_once('~') {
+        Some((at, entry)) => (
+            at,
+            entry.parse::<i64>().map_err(|_| {
+                ApiError::invalid("cursor", format!("`{cursor}` is not a cursor of this log"))
+            })?,
+        ),
+        None => (cursor, i64::MIN),
+    };
+    let at = time(&Some(at.to_string()), "cursor")?
+        .ok_or_else(|| ApiError::invalid("cursor", "empty cursor"))?;
+    Ok(EventPlace { at, entry })
 }

@@ -142,6 +142,9 @@ both_backends! {
         let cursor = events["next_cursor"].as_str().unwrap();
         let older = admin.get(&format!("/api/v1/account-events?cursor={}", urlencode(cursor))).await.json();
         assert!(older["items"].as_array().unwrap().iter().any(|e| e["action"] == "user-create"), "{older}");
+        let r = admin.get("/api/v1/account-events?cursor=2026-01-01T00%3A00%3A00Z~x").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.json()["error"]["field"], "cursor");
     }
 }
 

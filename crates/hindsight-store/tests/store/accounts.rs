@@ -39,6 +39,16 @@ pub fn actions_of(events: &[AccountEvent]) -> Vec<&str> {
     events.iter().map(|e| e.action.as_str()).collect()
 }
 
+/// The newest `limit` events of the account log.
+pub async fn newest_events(s: &dyn Store, limit: u32) -> Vec<AccountEvent> {
+    s.account_events(None, limit)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.event)
+        .collect()
+}
+
 pub async fn accounts_are_created_read_and_updated(s: &dyn Store) {
     let ana = s
         .create_user(
@@ -102,7 +112,8 @@ pub async fn accounts_are_created_read_and_updated(s: &dyn Store) {
         .unwrap_err();
     assert!(matches!(err, StoreError::NoAccount(_)), "{err}");
 
-    let events = s.account_events(None, 10).await.unwrap();
+    let logged = s.account_events(None, 10).await.unwrap();
+    let events: Vec<AccountEvent> = logged.iter().map(|l| l.event.clone()).collect();
     assert_eq!(
         actions_of(&events),
         ["password-set", "user-update", "user-create", "user-create"]
@@ -121,8 +132,8 @@ pub async fn accounts_are_created_read_and_updated(s: &dyn Store) {
         "no hash in the log"
     );
     // Paging and events that change nothing stored.
-    let older = s.account_events(Some(events[1].at), 10).await.unwrap();
-    assert!(older.iter().all(|e| e.at < events[1].at));
+    let older = s.account_events(Some(logged[1].place), 10).await.unwrap();
+    assert_eq!(older, logged[2..]);
     let login = AccountEvent {
         at: Utc::now(),
         actor: "ana".into(),
@@ -131,10 +142,33 @@ pub async fn accounts_are_created_read_and_updated(s: &dyn Store) {
         detail: serde_json::json!({ "ip": "192.0.2.1" }),
     };
     s.record_account_event(&login).await.unwrap();
-    let newest = s.account_events(None, 1).await.unwrap();
+    let newest = newest_events(s, 1).await;
     assert_eq!(newest.len(), 1);
     assert_eq!(newest[0].action, "login-failed");
     assert_eq!(newest[0].detail, login.detail);
+
+    // Events of the same microsecond: paging two at a time shows each once.
+    let at = Utc::now();
+    for n in 0..5 {
+        let mut e = login.clone();
+        e.at = at;
+        e.subject = format!("burst-{n}");
+        s.record_account_event(&e).await.unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s.account_events(after, 2).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.place);
+        seen.extend(page.iter().map(|l| l.event.subject.clone()));
+    }
+    let bursts: Vec<&String> = seen.iter().filter(|x| x.starts_with("burst-")).collect();
+    assert_eq!(
+        bursts,
+        ["burst-4", "burst-3", "burst-2", "burst-1", "burst-0"]
+    );
+    assert_eq!(seen.len(), logged.len() + 1 + 5, "{seen:?}");
 }
 
 pub async fn sessions_expire_and_end_with_their_account(s: &dyn Store) {
@@ -207,7 +241,7 @@ pub async fn sessions_expire_and_end_with_their_account(s: &dyn Store) {
     );
     s.delete_session(&other.id_hash).await.unwrap();
     assert_eq!(s.session(&other.id_hash, at(2, 10, 0)).await.unwrap(), None);
-    let logged = actions_of(&s.account_events(None, 10).await.unwrap())
+    let logged = actions_of(&newest_events(s, 10).await)
         .into_iter()
         .filter(|a| a.starts_with("session"))
         .count();
@@ -311,7 +345,7 @@ pub async fn tokens_are_checked_and_recorded_on_use(s: &dyn Store) {
     s.update_user(&bob, "root").await.unwrap();
     assert_eq!(s.use_token("hash-bob", at(2, 0, 0)).await.unwrap(), None);
 
-    let events = s.account_events(None, 20).await.unwrap();
+    let events = newest_events(s, 20).await;
     let revoke = events.iter().find(|e| e.action == "token-revoke").unwrap();
     assert_eq!(revoke.subject, read.id.to_string());
     assert_eq!(revoke.detail["user"], "ana");
