@@ -463,7 +463,10 @@ pub fn vagueness(title: &str, team_phrases: &[String]) -> Option<String> {
         .find_iter(title)
         .any(|m| !COMPOUNDS.contains(&m.as_str().to_lowercase().as_str()));
     if let Some(m) = INHERENT_LEAD.find(&text) {
-        if !DELIVERABLE.is_match(&text[m.end()..]) {
+        // "consider to add ...": the deliverable is only considered.
+        let considered = matches!(m.as_str(), "consider" | "try" | "attempt to")
+            && text[m.end()..].starts_with(" to ");
+        if considered || !DELIVERABLE.is_match(&text[m.end()..]) {
             return Some(format!(
                 "`{}` is study, not a change: it can never be finished or verified",
                 m.as_str()

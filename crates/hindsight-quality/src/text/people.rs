@@ -624,6 +624,7 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
                 if named
                     && (head.possessive
                         || follows_person(next(head_at + 1))
+                        || to_blame(tokens, head_at + 1, range.end)
                         || participle_clause(tokens, head_at + 1, range.end)
                         || after_by(tokens, i, range.start))
                 {
@@ -693,11 +694,15 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
             if is_role
                 && (head.possessive
                     || follows_person(next(head_at + 1))
+                    || to_blame(tokens, head_at + 1, range.end)
                     || after_by(tokens, i, range.start) && DETERMINERS.contains(&t.lower.as_str())
                     || participle_clause(tokens, head_at + 1, range.end))
             {
                 let determined = DETERMINERS.contains(&t.lower.as_str());
-                if determined || singular.is_some() || width > 0 {
+                // "Intern dropped the users table": a note's bare role, capitalised
+                // as the first word.
+                let bare = width == 0 && at_start && head.capital && singular.is_none();
+                if determined || singular.is_some() || width > 0 || bare {
                     let mut m = mention(head_at + 1, Who::Role)?;
                     m.generic = !determined && singular.is_some();
                     return Some(m);
@@ -1464,6 +1469,11 @@ fn named_thing(tokens: &[Token], i: usize, start: usize) -> bool {
     quoted || after_software
 }
 
+/// "Ops team to blame": a note's way of putting blame.
+fn to_blame(tokens: &[Token], k: usize, end: usize) -> bool {
+    k + 1 < end && tokens[k].is("to") && tokens[k + 1].is("blame")
+}
+
 /// `by` right before token `i`: "caused by ops pushing ...".
 fn after_by(tokens: &[Token], i: usize, start: usize) -> bool {
     i > start && tokens[i - 1].is("by")
@@ -1691,6 +1701,20 @@ mod tests {
                 found(text, &none)
             );
         }
+    }
+
+    #[test]
+    fn bare_roles_in_notes() {
+        let none = People::default();
+        for (text, who, kind) in [
+            ("Intern dropped the users table", "Intern", Who::Role),
+            ("DBA forgot to take a backup", "DBA", Who::Role),
+            ("Ops team to blame for the outage", "Ops team", Who::Team),
+        ] {
+            assert_eq!(found(text, &none), [(who.to_string(), kind)], "{text}");
+        }
+        assert!(found("Owner field was empty", &none).is_empty());
+        assert!(found("the intern dropped it", &none).len() == 1);
     }
 
     #[test]
