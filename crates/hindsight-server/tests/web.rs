@@ -94,23 +94,9 @@ impl Server {
     /// A logged-in browser-like client, with the session's CSRF token read
     /// from a page's forms.
     async fn login(&self, name: &str) -> Browser {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let http = browser_client();
         let token = login_token(&http, &self.base).await;
-        let r = http
-            .post(format!("{}/login", self.base))
-            .form(&[
-                ("name", name),
-                ("password", PASSWORD),
-                ("next", "/"),
-                ("_login", &token),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = post_login(&http, &self.base, name, PASSWORD, "/", &token).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "login of {name}");
         let mut b = Browser {
             http,
@@ -135,6 +121,38 @@ async fn login_token(http: &reqwest::Client, base: &str) -> String {
         .await
         .unwrap();
     field_value(&html, "_login").expect("the login form's token")
+}
+
+/// A client that keeps cookies and does not follow redirects, like a
+/// browser whose every step the test looks at.
+fn browser_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Posts the login form with `http` as a browser would: name, password,
+/// `next` and the form's token.
+async fn post_login(
+    http: &reqwest::Client,
+    base: &str,
+    name: &str,
+    password: &str,
+    next: &str,
+    token: &str,
+) -> reqwest::Response {
+    http.post(format!("{base}/login"))
+        .form(&[
+            ("name", name),
+            ("password", password),
+            ("next", next),
+            ("_login", token),
+        ])
+        .send()
+        .await
+        .unwrap()
 }
 
 struct Browser {
@@ -289,39 +307,23 @@ async fn pages_need_a_session_and_carry_a_strict_policy() {
 #[tokio::test]
 async fn login_refuses_a_wrong_password_and_never_redirects_off_site() {
     let s = Server::start().await;
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = browser_client();
     let token = login_token(&http, &s.base).await;
-    let r = http
-        .post(format!("{}/login", s.base))
-        .form(&[
-            ("name", "olivia"),
-            ("password", "nope"),
-            ("next", "/"),
-            ("_login", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = post_login(&http, &s.base, "olivia", "nope", "/", &token).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let html = r.text().await.unwrap();
     assert!(html.contains("Wrong name or password"));
     // The form shown again carries a new token that works.
     let token = field_value(&html, "_login").expect("a new token");
-    let r = http
-        .post(format!("{}/login", s.base))
-        .form(&[
-            ("name", "olivia"),
-            ("password", PASSWORD),
-            ("next", "//evil.example/x"),
-            ("_login", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = post_login(
+        &http,
+        &s.base,
+        "olivia",
+        PASSWORD,
+        "//evil.example/x",
+        &token,
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()[LOCATION], "/");
     let cookie = r.headers()[SET_COOKIE].to_str().unwrap();
@@ -331,28 +333,14 @@ async fn login_refuses_a_wrong_password_and_never_redirects_off_site() {
 #[tokio::test]
 async fn a_login_form_posted_from_elsewhere_logs_no_one_in() {
     let s = Server::start().await;
-    let victim = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let victim = browser_client();
     let _ = login_token(&victim, &s.base).await;
     // Another site's form knows the attacker's password but not the
     // victim's token, which lives in a cookie only this site sees.
     let attacker = reqwest::Client::new();
     let attackers_token = login_token(&attacker, &s.base).await;
     for token in ["", attackers_token.as_str()] {
-        let r = victim
-            .post(format!("{}/login", s.base))
-            .form(&[
-                ("name", "olivia"),
-                ("password", PASSWORD),
-                ("next", "/"),
-                ("_login", token),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = post_login(&victim, &s.base, "olivia", PASSWORD, "/", token).await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "token {token:?}");
         assert!(
             r.headers()

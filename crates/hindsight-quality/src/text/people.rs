@@ -1541,201 +1541,143 @@ mod tests {
         );
     }
 
-    #[test]
-    fn clause_words_bare_departments_and_passive_agents() {
-        let none = People::default();
-        // A conditional's first word is not part of the role.
-        assert_eq!(
-            found("Had the DBA been paying attention", &none),
-            [("the DBA".to_string(), Who::Role)]
-        );
-        assert_eq!(
-            found("The support lead failed to escalate", &none),
-            [("The support lead".to_string(), Who::Role)]
-        );
-        assert_eq!(
-            found("the lead failed to escalate", &none),
-            [("the lead".to_string(), Who::Role)]
-        );
-        assert!(found("a lead on the cause", &none).is_empty());
-        assert!(
-            found("we followed the lead on the cause", &none)
-                .iter()
-                .all(|(_, w)| *w == Who::We)
-        );
-        // An uncapitalised clause after a full stop.
-        assert_eq!(
-            found("alert fires. on-call ignored it", &none),
-            [("on-call".to_string(), Who::Team)]
-        );
-        assert_eq!(
-            found("caused by ops pushing a rule", &none),
-            [("ops".to_string(), Who::Team)]
-        );
-        assert!(found("the ops dashboard was red", &none).is_empty());
-        assert_eq!(
-            found(
-                "was performed by the intern using shared credentials",
-                &none
-            ),
-            [("the intern".to_string(), Who::Role)]
-        );
-        assert_eq!(
-            found("13:10 ops pushed a broken config", &none),
-            [("ops".to_string(), Who::Team)]
-        );
-    }
+    /// Sentences with exactly one mention: its words and kind. Each line was
+    /// a miss of a blind labelled batch (see tests/data/labelled.tsv).
+    const ONE_MENTION: &[(&str, &str, Who)] = &[
+        // A clause word is not part of the role.
+        ("Had the DBA been paying attention", "the DBA", Who::Role),
+        (
+            "The support lead failed to escalate",
+            "The support lead",
+            Who::Role,
+        ),
+        ("the lead failed to escalate", "the lead", Who::Role),
+        // Departments after a full stop, a clock time or "by".
+        ("alert fires. on-call ignored it", "on-call", Who::Team),
+        ("caused by ops pushing a rule", "ops", Who::Team),
+        ("13:10 ops pushed a broken config", "ops", Who::Team),
+        (
+            "was performed by the intern using shared credentials",
+            "the intern",
+            Who::Role,
+        ),
+        // Groups of people.
+        (
+            "the night shift neglected to check",
+            "the night shift",
+            Who::Team,
+        ),
+        (
+            "ignored by the payments squad",
+            "the payments squad",
+            Who::Team,
+        ),
+        (
+            "rushed out by the mobile team without tests",
+            "the mobile team",
+            Who::Team,
+        ),
+        ("the NOC missed the alert", "the NOC", Who::Team),
+        (
+            "caused by L1 support, who reset it",
+            "L1 support",
+            Who::Team,
+        ),
+        (
+            "Engineering staff should have seen it",
+            "Engineering staff",
+            Who::Team,
+        ),
+        (
+            "because product management neglected to tell",
+            "product management",
+            Who::Team,
+        ),
+        (
+            "Remote hands pulled the wrong drive",
+            "Remote hands",
+            Who::Team,
+        ),
+        ("Ops team to blame for the outage", "Ops team", Who::Team),
+        // Roles, however they are written.
+        (
+            "a member of our release team pushed it",
+            "a member of our release team",
+            Who::Role,
+        ),
+        (
+            "an operator failing to follow the rule",
+            "an operator",
+            Who::Role,
+        ),
+        (
+            "An employee with elevated privileges ran it",
+            "An employee",
+            Who::Role,
+        ),
+        (
+            "one of our support agents changed it",
+            "one of our support agents",
+            Who::Role,
+        ),
+        (
+            "A new help desk hire ignored it",
+            "A new help desk hire",
+            Who::Role,
+        ),
+        (
+            "the vendor management contractor forgot",
+            "the vendor management contractor",
+            Who::Role,
+        ),
+        ("Intern dropped the users table", "Intern", Who::Role),
+        ("DBA forgot to take a backup", "DBA", Who::Role),
+        // Names, titles and logins.
+        (
+            "Siobhan O'Connell approved the change",
+            "Siobhan O'Connell",
+            Who::Named,
+        ),
+        ("Dr. Petrov disabled the alarms", "Dr. Petrov", Who::Named),
+        ("Mr Haddad's cabling work", "Mr Haddad", Who::Named),
+        ("User jdoe pasted the key", "jdoe", Who::Named),
+        ("08:03 b.mueller ignored the check", "b.mueller", Who::Named),
+        ("priya.raman approved it", "priya.raman", Who::Named),
+        ("Marvin failed to post", "Marvin", Who::Named),
+    ];
+
+    /// Sentences that mention no one (or only the writers).
+    const NO_ONE: &[&str] = &[
+        "a lead on the cause",
+        "we followed the lead on the cause",
+        "the ops dashboard was red",
+        "the shift to the new region",
+        "The team fixed it",
+        "we need remote hands access",
+        "each user check-in caused a read",
+        "banned the fake user and removed the packages",
+        "the build agent filled up",
+        "a misunderstanding within the team responsible for signing",
+        "Owner field was empty",
+        "nginx.conf changed",
+        "j.service failed",
+        "The label service 'Marvin' failed to reconnect",
+        "the chat bot Marvin failed to post",
+    ];
 
     #[test]
-    fn shifts_squads_the_noc_and_support_tiers_are_teams() {
+    fn people_written_as_notes_logins_titles_and_groups() {
         let none = People::default();
-        for (text, who) in [
-            ("the night shift neglected to check", "the night shift"),
-            ("ignored by the payments squad", "the payments squad"),
-            (
-                "rushed out by the mobile team without tests",
-                "the mobile team",
-            ),
-            ("the NOC missed the alert", "the NOC"),
-            ("caused by L1 support, who reset it", "L1 support"),
-        ] {
-            assert_eq!(found(text, &none), [(who.to_string(), Who::Team)], "{text}");
+        for (text, who, kind) in ONE_MENTION {
+            assert_eq!(found(text, &none), [(who.to_string(), *kind)], "{text}");
         }
-        assert!(found("the shift to the new region", &none).is_empty());
-        assert!(found("The team fixed it", &none).is_empty());
-    }
-
-    #[test]
-    fn members_qualified_roles_and_surnames_with_an_apostrophe() {
-        let none = People::default();
-        for (text, who, kind) in [
-            (
-                "a member of our release team pushed it",
-                "a member of our release team",
-                Who::Role,
-            ),
-            (
-                "an operator failing to follow the rule",
-                "an operator",
-                Who::Role,
-            ),
-            (
-                "An employee with elevated privileges ran it",
-                "An employee",
-                Who::Role,
-            ),
-            (
-                "Siobhan O'Connell approved the change",
-                "Siobhan O'Connell",
-                Who::Named,
-            ),
-            (
-                "Engineering staff should have seen it",
-                "Engineering staff",
-                Who::Team,
-            ),
-        ] {
-            assert_eq!(found(text, &none), [(who.to_string(), kind)], "{text}");
-        }
-    }
-
-    #[test]
-    fn titles_and_remote_hands() {
-        let none = People::default();
-        assert_eq!(
-            found("Dr. Petrov disabled the alarms", &none),
-            [("Dr. Petrov".to_string(), Who::Named)]
-        );
-        assert_eq!(
-            found("Mr Haddad's cabling work", &none),
-            [("Mr Haddad".to_string(), Who::Named)]
-        );
-        assert_eq!(
-            found("Remote hands pulled the wrong drive", &none),
-            [("Remote hands".to_string(), Who::Team)]
-        );
-        assert!(
-            found("we need remote hands access", &none)
-                .iter()
-                .all(|(_, w)| *w == Who::We)
-        );
-    }
-
-    #[test]
-    fn accounts_agents_management_and_longer_roles() {
-        let none = People::default();
-        for (text, who, kind) in [
-            ("User jdoe pasted the key", "jdoe", Who::Named),
-            (
-                "one of our support agents changed it",
-                "one of our support agents",
-                Who::Role,
-            ),
-            (
-                "because product management neglected to tell",
-                "product management",
-                Who::Team,
-            ),
-            (
-                "A new help desk hire ignored it",
-                "A new help desk hire",
-                Who::Role,
-            ),
-            (
-                "the vendor management contractor forgot",
-                "the vendor management contractor",
-                Who::Role,
-            ),
-        ] {
-            assert_eq!(found(text, &none), [(who.to_string(), kind)], "{text}");
-        }
-        for text in [
-            "each user check-in caused a read",
-            "banned the fake user and removed the packages",
-            "the build agent filled up",
-            "a misunderstanding within the team responsible for signing",
-        ] {
+        for text in NO_ONE {
+            let found = found(text, &none);
             assert!(
-                found(text, &none).is_empty(),
-                "{text}: {:?}",
-                found(text, &none)
+                found.iter().all(|(_, w)| *w == Who::We),
+                "{text}: {found:?}"
             );
         }
-    }
-
-    #[test]
-    fn bare_roles_in_notes() {
-        let none = People::default();
-        for (text, who, kind) in [
-            ("Intern dropped the users table", "Intern", Who::Role),
-            ("DBA forgot to take a backup", "DBA", Who::Role),
-            ("Ops team to blame for the outage", "Ops team", Who::Team),
-        ] {
-            assert_eq!(found(text, &none), [(who.to_string(), kind)], "{text}");
-        }
-        assert!(found("Owner field was empty", &none).is_empty());
-        assert!(found("the intern dropped it", &none).len() == 1);
-    }
-
-    #[test]
-    fn logins_are_people_and_named_software_is_not() {
-        let none = People::default();
-        assert_eq!(
-            found("08:03 b.mueller ignored the check", &none),
-            [("b.mueller".to_string(), Who::Named)]
-        );
-        assert_eq!(
-            found("priya.raman approved it", &none),
-            [("priya.raman".to_string(), Who::Named)]
-        );
-        assert!(found("nginx.conf changed", &none).is_empty());
-        assert!(found("j.service failed", &none).is_empty());
-        assert!(found("The label service 'Marvin' failed to reconnect", &none).is_empty());
-        assert!(found("the chat bot Marvin failed to post", &none).is_empty());
-        assert_eq!(
-            found("Marvin failed to post", &none),
-            [("Marvin".to_string(), Who::Named)]
-        );
     }
 
     #[test]
