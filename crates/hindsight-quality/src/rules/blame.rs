@@ -88,7 +88,7 @@ pub const TEAM_PHRASE: Rule = Rule {
 };
 
 /// Adverbs and fillers that may stand between a subject and its verb.
-const ADV: &str = r"(?:also|just|simply|then|again|apparently|clearly|obviously|evidently|actually|unfortunately|later|subsequently|initially|first|still|manually|quickly|immediately|probably|likely|somehow|never|already|even|directly|personally|himself|herself|themselves|reportedly)";
+const ADV: &str = r"(?:also|just|simply|then|again|once|apparently|clearly|obviously|evidently|actually|unfortunately|later|subsequently|initially|first|still|manually|quickly|immediately|probably|likely|somehow|never|already|even|directly|personally|himself|herself|themselves|reportedly)";
 
 /// Things a careful person checks: not doing them reads as an omission
 /// ("never checks", "did not test").
@@ -122,7 +122,7 @@ static NEGATED_AFTER: LazyLock<Regex> =
 
 static JUDGEMENT_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:careless|carelessly|carelessness|negligent|negligently|negligence|sloppy|sloppily|sloppiness|laziness|incompetent|incompetence|incompetently|reckless|recklessly|recklessness|irresponsible|irresponsibly|stupid|stupidity|idiot|idiots|idiotic|clueless|inattentive|inattention|thoughtless|thoughtlessly|boneheaded|bone-headed|cowboy|amateurish|unprofessional|fat-fingered|fat fingered|fat-finger|fat finger|fat-fingering|fatfingered|butterfingers|inexperienced|asleep at the wheel|(?:not|wasn't|weren't|wasn't|was not|were not) paying attention|(?:didn't|did not) pay attention|(?:rookie|amateur|schoolboy|beginner's|beginner|newbie|noob|silly|basic) (?:mistake|mistakes|error|errors|move|blunder)|dropped the ball|drop the ball|dropping the ball|asleep at the (?:wheel|switch)|(?:poor|bad) judg(?:e)?ment|lapse (?:in|of) judg(?:e)?ment|lack of (?:care|diligence|attention|discipline|ownership|professionalism)|should (?:have )?know(?:n)? better|knew better|(?:should|must|needs? to|has to|have to|had to) (?:be|have been) more careful|(?:wasn't|was not|weren't|were not|not) (?:careful|diligent|thorough)(?: enough)?|lazy|lazily|dumb)\b",
+        r"\b(?:careless|carelessly|carelessness|negligent|negligently|negligence|sloppy|sloppily|sloppiness|laziness|incompetent|incompetence|incompetently|reckless|recklessly|recklessness|irresponsible|irresponsibly|stupid|stupidity|idiot|idiots|idiotic|clueless|inattentive|inattention|thoughtless|thoughtlessly|boneheaded|bone-headed|cowboy|amateurish|unprofessional|fat-fingered|fat fingered|fat-finger|fat finger|fat-fingering|fatfingered|butterfingers|inexperienced|asleep at the wheel|(?:not|wasn't|weren't|wasn't|was not|were not) paying attention|(?:didn't|did not) pay attention|(?:rookie|amateur|schoolboy|beginner's|beginner|newbie|noob|silly|basic) (?:mistake|mistakes|error|errors|move|blunder)|dropped the ball|drop the ball|dropping the ball|asleep at the (?:wheel|switch)|(?:poor|bad) judg(?:e)?ment|lapse (?:in|of) judg(?:e)?ment|lack of (?:care|diligence|attention|discipline|ownership|professionalism)|should (?:have )?know(?:n)? better|knew better|(?:should|must|needs? to|has to|have to|had to) (?:be|have been) more careful|(?:wasn't|was not|weren't|were not|not) (?:careful|diligent|thorough)(?: enough)?|lazy|lazily|dumb|complacency|complacent|clumsy|clumsily|clumsiness|against (?:all )?common sense|lack of common sense|no common sense)\b",
     )
 });
 
@@ -281,7 +281,7 @@ static COUNTERFACTUAL_DILIGENCE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CAUSE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     after_subject(
-        r"to blame\b|(?:ran|run|applied|executed|pointed|deployed|pushed|issued|started|launched|triggered)(?: [^ ,;.]+){0,5} (?:against|on|to|in|into) (?:the )?(?:prod|production|live|primary)(?: [a-z-]+)? instead of (?:the )?(?:staging|test|dev|development|sandbox|qa|replica|canary)\b|(?:deleted|dropped|wiped|truncated|removed|destroyed|purged|erased|killed|terminated|overwrote|restarted|rebooted|shut down|reimaged|formatted)(?: [^ ,;.]+){1,4} (?:thinking|believing|assuming|sure|convinced) (?:that )?(?:it|they|this|that|the [a-z-]+|nobody|no one) (?:was|were|is|are|used|needed|would|relied)\b|(?:managed|manages) to (?:take|bring|knock) (?:down|out|over)|(?:managed|manages) to (?:break|delete|wipe|crash|nuke|corrupt|lose|drop|leak|expose|destroy|kill|brick|lock out)|panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:the|a|an|their|his|her|its|our) (?:[a-z0-9-]+ ){1,3}(?:to|into|onto|out|through|past)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misclassified|mislabeled|mislabelled|misrouted|misfiled|mistriaged|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
+        r"to blame\b|(?:ran|run|applied|executed|pointed|deployed|pushed|issued|started|launched|triggered)(?: [^ ,;.]+){0,5} (?:against|on|to|in|into) (?:the )?(?:prod|production|live|primary)(?: [a-z-]+)? instead of (?:the )?(?:staging|test|dev|development|sandbox|qa|replica|canary)\b|(?:deleted|dropped|wiped|truncated|removed|destroyed|purged|erased|killed|terminated|overwrote|restarted|rebooted|shut down|reimaged|formatted)(?: [^ ,;.]+){1,4} (?:thinking|believing|assuming|sure|convinced) (?:that )?(?:it|they|this|that|the [a-z-]+|nobody|no one) (?:was|were|is|are|used|needed|would|relied)\b|(?:managed|manages) to (?:take|bring|knock) (?:down|out|over)|(?:managed|manages) to (?:break|delete|wipe|crash|nuke|corrupt|lose|drop|leak|expose|destroy|kill|brick|lock out)|panicked|panics|lost (?:his|her|their) (?:head|cool|nerve)|rushed (?:the |a |an |their |his |her |its )?(?:[a-z-]+ )?(?:deploy|deployment|release|change|hotfix|rollout|migration|review|merge|upgrade|cutover)\b|rushed (?:the|a|an|their|his|her|its|our) (?:[a-z0-9-]+ ){1,3}(?:to|into|onto|out|through|past)\b|rushed (?:it|this|that|everything) (?:out|through)|(?:keep|keeps|kept) (?:making|breaking|forgetting|ignoring|missing|skipping)|caused|causes|broke|breaks|took down|takes down|brought down|knocked over|knocked out|crashed|wiped|nuked|corrupted|messed up|screwed up|botched|blundered|mistyped|misconfigured|misclassified|mislabeled|mislabelled|misrouted|misfiled|mistriaged|misread|misjudged|mishandled|misapplied|miscalculated|misunderstood|mis-typed|mis-configured|fat-fingered|fat fingered|accidentally|mistakenly|inadvertently|unintentionally|carelessly|clumsily|wrongly|incorrectly|erroneously|unknowingly|made (?:a|an|the|several|two|multiple) (?:\S+ )?(?:mistake|mistakes|error|errors|typo|typos|blunder|slip)|(?:is|was|were|are) (?:the )?(?:sole |main |only |whole |real |root |primary |direct )?(?:reason|cause|culprit) (?:the |that |why |for |of )|(?:is|was|were|are) (?:solely |partly |directly )?responsible for (?:the |this |these |those |an? |all )?(?:corrupted|broken|lost|failed|deleted|wrong|bad|missing|duplicated|leaked|exposed|expired|dropped|wiped)\b|(?:is|was|were|are) (?:solely |partly |ultimately |directly )?(?:to blame|at fault|the cause|responsible for (?:the |this |an? )?(?:\S+ )?(?:outage|incident|failure|error|errors|downtime|problem|issue|breakage|data loss|regression|bug))|introduced (?:a |an |the )?(?:\S+ ){0,2}(?:bug|bugs|regression|error|defect|issue|problem|outage|failure|vulnerability|race|deadlock|leak|typo)",
     )
 });
 /// Where a clause with another subject starts: ", which the CI deployed",
@@ -328,7 +328,7 @@ static GOOD_CONSEQUENCE: LazyLock<Regex> = LazyLock::new(|| {
 /// Fault words that need a person in the sentence to be blame.
 static FAULT_RE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:(?:is|was|were|are|be|being) (?:solely |partly |partially |ultimately |entirely |directly )?(?:to blame|at fault)|fault lies with|blame (?:lies|rests|falls) with|(?:his|her|their) (?:fault|mistake|error|negligence|carelessness|oversight|doing))\b",
+        r"\b(?:(?:made|makes|took) (?:a |the |several |some |two |three )?(?:poor|bad|wrong|questionable|reckless|careless|hasty|rash) (?:decision|decisions|call|calls|choice|choices|judgement|judgment)|(?:is|was|were|are|be|being) (?:solely |partly |partially |ultimately |entirely |directly )?(?:to blame|at fault)|fault lies with|blame (?:lies|rests|falls) with|(?:his|her|their) (?:fault|mistake|error|negligence|carelessness|oversight|doing))\b",
     )
 });
 
@@ -385,6 +385,19 @@ static COUNTERFACTUAL_IF_TAIL: LazyLock<Regex> = LazyLock::new(|| {
         r"had|hadn't|had not|would have|were|was|been|did|didn't|only|bothered|taken the time|done (?:his|her|their) (?:job|work|part|homework|due diligence)|(?:{DILIGENCE_PP})"
     ))
 });
+/// "The incident was triggered when Mateus restarted ...": a person's act as
+/// the trigger (not "when Chen's deploy reached ...", where the deploy acts).
+static TRIGGERED_WHEN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:outage|outages|incident|failure|breakage|problem|issue|errors?|downtime|data loss|regression|crash)(?: [^ ]+){0,2} (?:was |were )?(?:triggered|caused) when$",
+    )
+});
+
+static BLAMELESS_ASIDE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:rather than|instead of|not) (?:asking|ask|blaming|blame|focusing on|looking for)(?: why| who| whether| how)?$",
+    )
+});
 static GOOD_AFTER_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"^(?: 's)? (?:quick|fast|prompt|swift|timely|rapid|good|great|excellent|careful|rollback|response|fix|quick thinking|action|actions|efforts|work|help|intervention|diligence|investigation|escalation|report|vigilance|attention)\b",
@@ -392,7 +405,7 @@ static GOOD_AFTER_PERSON: LazyLock<Regex> = LazyLock::new(|| {
 });
 static POSSESSIVE_FAULT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^ 's(?: \S+)? (?:doing|poor|hasty|rash|questionable|misconfigured|unreviewed|mistake|mistakes|error|errors|fault|oversight|negligence|carelessness|slip|blunder|screw-up|screwup|typo|lapse|misconfiguration|bad|faulty|broken|buggy|sloppy|careless|wrong|incorrect|failure|incompetence|laziness|inattention|misjudgment|misjudgement|botched|untested|reckless)\b|^ 's (?:\S+ )?(?:mandate|insistence|refusal|order|orders|demand|push|pressure|decision|call|choice) (?:to (?:skip|bypass|ignore|override|postpone|cut|rush|waive|disable|not)|not to)\b|^ 's(?: \S+){1,3} (?:caused|causes|broke|led to|resulted in|triggered|took down|brought down|introduced|corrupted|wiped|was the cause|is the cause)\b",
+        r"^ 's(?: \S+)? (?:doing|poor|hasty|rash|questionable|misconfigured|unreviewed|mistake|mistakes|error|errors|fault|oversight|negligence|carelessness|slip|blunder|screw-up|screwup|typo|lapse|misconfiguration|bad|faulty|broken|buggy|sloppy|careless|wrong|incorrect|failure|incompetence|laziness|inattention|misjudgment|misjudgement|botched|untested|reckless)\b|^ 's (?:\S+ )?(?:mandate|insistence|refusal|order|orders|demand|push|pressure|decision|call|choice) (?:to (?:skip|bypass|ignore|override|postpone|cut|rush|waive|not)|not to)\b|^ 's(?: \S+){1,3} (?:caused|causes|broke|led to|resulted in|triggered|took down|brought down|introduced|corrupted|wiped|was the cause|is the cause)\b",
     )
 });
 
@@ -1012,6 +1025,11 @@ fn person_patterns(a: &Analysed, norm: &Norm, m: &Mention, hits: &mut Vec<Hit>) 
     let who_span = a.span(m.tokens.clone());
     let who = a.text[who_span.clone()].to_string();
     let someone = m.who.is_someone();
+    // "Rather than asking why someone made a mistake, we asked ...": the
+    // blameless way of asking, not blame.
+    if BLAMELESS_ASIDE.is_match(before) {
+        return;
+    }
     let through = |len: usize| a.span(norm.tokens(start..name_end + len));
     let mut push =
         |rule: &'static Rule, span: Range<usize>, message: String, suggestion: String| {
@@ -1061,6 +1079,7 @@ fn person_patterns(a: &Analysed, norm: &Norm, m: &Mention, hits: &mut Vec<Hit>) 
     }
     if someone
         && m.possessive
+        && !GOOD_AFTER_PERSON.is_match(tail)
         && let Some(c) = POSSESSIVE_FAULT.find(tail)
     {
         push(
@@ -1215,8 +1234,14 @@ fn person_patterns(a: &Analysed, norm: &Norm, m: &Mention, hits: &mut Vec<Hit>) 
         );
         return;
     }
-    if someone && CAUSE_BEFORE.is_match(before) && !GOOD_AFTER_PERSON.is_match(tail) {
-        let from = CAUSE_BEFORE.find(before).map_or(start, |c| c.start());
+    let cause_before = CAUSE_BEFORE
+        .find(before)
+        .or_else(|| TRIGGERED_WHEN.find(before).filter(|_| !m.possessive));
+    if someone
+        && let Some(c) = cause_before
+        && !GOOD_AFTER_PERSON.is_match(tail)
+    {
+        let from = c.start();
         let span = a.span(norm.tokens(from..name_end));
         push(
             &PERSON_AS_CAUSE,

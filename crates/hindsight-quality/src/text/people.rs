@@ -634,6 +634,21 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
                 continue;
             }
             let singular = head.lower.strip_suffix('s').filter(|s| is_role_head(s));
+            // "the cert-manager operator" is software.
+            let software = matches!(head.lower.as_str(), "operator" | "operators")
+                && modifiers.iter().any(|m| {
+                    [
+                        "-manager",
+                        "-controller",
+                        "-operator",
+                        "-proxy",
+                        "-server",
+                        "-agent",
+                        "-service",
+                    ]
+                    .iter()
+                    .any(|end| m.lower.ends_with(end))
+                });
             // "the support agent", not "the build agent".
             let human_agent = !matches!(head.lower.as_str(), "agent" | "agents")
                 || modifiers.last().is_some_and(|m| {
@@ -650,6 +665,7 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
                     )
                 });
             let is_role = human_agent
+                && !software
                 && (is_role_head(&head.lower) || singular.is_some())
                 && (head.lower != "lead"
                     || modifiers.is_empty() && t.is("the") && acts_next(next(head_at + 1))
@@ -1631,6 +1647,11 @@ mod tests {
             Who::Role,
         ),
         ("Intern dropped the users table", "Intern", Who::Role),
+        (
+            "The night-shift operator ignored the alarm",
+            "The night-shift operator",
+            Who::Role,
+        ),
         ("DBA forgot to take a backup", "DBA", Who::Role),
         // Names, titles and logins.
         (
@@ -1663,6 +1684,7 @@ mod tests {
         "j.service failed",
         "The label service 'Marvin' failed to reconnect",
         "the chat bot Marvin failed to post",
+        "The cert-manager operator stopped renewing certificates",
     ];
 
     #[test]
