@@ -84,17 +84,7 @@ async fn token(store: &dyn Store, name: &str, role: Role, scope: TokenScope) -> 
     };
     store.create_user(&user, None, "bench").await.unwrap();
     let token = Token::generate().unwrap();
-    let record = ApiToken {
-        id: uuid::Uuid::new_v4(),
-        user: name.into(),
-        name: "bench".into(),
-        scope,
-        prefix: token.prefix().to_string(),
-        created_at: Utc::now(),
-        expires_at: None,
-        last_used_at: None,
-        revoked_at: None,
-    };
+    let record = ApiToken::issued(name, "bench", scope, token.prefix(), Utc::now(), None);
     store
         .create_token(&record, &token.hash(), "bench")
         .await

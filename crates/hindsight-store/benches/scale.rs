@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use hindsight_core::{Postmortem, Severity, demo};
 use hindsight_store::scratch::ScratchDatabase;
 use hindsight_store::{ActionFilter, Filter, PgStore, SqliteStore, Store};
@@ -29,18 +29,7 @@ const QUERIES: &[&str] = &[
 /// of its own, so texts, services and milestones are realistic and varied in time.
 fn data_set(n: usize) -> Vec<Postmortem> {
     let last = NaiveDate::from_ymd_opt(2026, 11, 1).expect("a date");
-    let mut out = Vec::with_capacity(n);
-    let mut week = 0;
-    while out.len() < n {
-        let today = last - Days::new(7 * week);
-        for mut pm in demo::generate(today) {
-            pm.id = uuid::Uuid::new_v4();
-            out.push(pm);
-        }
-        week += 1;
-    }
-    out.truncate(n);
-    out
+    demo::spread(n, last, 7, u64::MAX)
 }
 
 /// Median and 95th percentile of `runs` timings of `f`.

@@ -65,6 +65,31 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+impl ApiToken {
+    /// The record of a token just made for `user`: a new id, never used,
+    /// not revoked. `prefix` is the secret's first characters.
+    pub fn issued(
+        user: &str,
+        name: &str,
+        scope: TokenScope,
+        prefix: &str,
+        created_at: DateTime<Utc>,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> ApiToken {
+        ApiToken {
+            id: Uuid::new_v4(),
+            user: user.to_string(),
+            name: name.to_string(),
+            scope,
+            prefix: prefix.to_string(),
+            created_at,
+            expires_at,
+            last_used_at: None,
+            revoked_at: None,
+        }
+    }
+}
+
 /// An account change, for the account audit log (who did what to which account
 /// or token, when). Postmortem changes have their own log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -297,19 +297,18 @@ async fn create_token(store: &dyn Store, ctx: &Context, args: TokenCreateArgs) -
     }
     let secret = Token::generate().context("cannot generate a token")?;
     let now = Utc::now();
-    let token = ApiToken {
-        id: Uuid::new_v4(),
-        user: user.name.clone(),
-        name: args.name.unwrap_or_else(|| format!("{} token", args.scope)),
-        scope: args.scope,
-        prefix: secret.prefix().to_string(),
-        created_at: now,
-        expires_at: args
-            .expires_in_days
-            .map(|days| now + Duration::days(i64::from(days))),
-        last_used_at: None,
-        revoked_at: None,
-    };
+    let name = args.name.unwrap_or_else(|| format!("{} token", args.scope));
+    let expires_at = args
+        .expires_in_days
+        .map(|days| now + Duration::days(i64::from(days)));
+    let token = ApiToken::issued(
+        &user.name,
+        &name,
+        args.scope,
+        secret.prefix(),
+        now,
+        expires_at,
+    );
     store
         .create_token(&token, &secret.hash(), &ctx.actor)
         .await?;

@@ -45,11 +45,17 @@ const SEED: u64 = 0x6869_6e64_7369_6768;
 /// distribution of a real team; at 100,000 about 4,000 incidents a month over
 /// three and a half years. Unordered and without keys.
 pub fn at_scale(n: usize, last: NaiveDate) -> Vec<Postmortem> {
+    spread(n, last, 1, 730)
+}
+
+/// `n` postmortems: the demo set anchored on `last`, then `step_days` earlier,
+/// and so on, wrapping after `span_days`; each copy with an id of its own.
+pub fn spread(n: usize, last: NaiveDate, step_days: u64, span_days: u64) -> Vec<Postmortem> {
     let mut out = Vec::with_capacity(n);
-    let mut day = 0;
+    let mut k: u64 = 0;
     while out.len() < n {
-        let today = last - chrono::Days::new(day % 730);
-        day += 1;
+        let today = last - chrono::Days::new((k * step_days) % span_days.max(1));
+        k += 1;
         for mut pm in generate(today) {
             pm.id = uuid::Uuid::new_v4();
             out.push(pm);

@@ -575,9 +575,10 @@ fn mention_at(tokens: &[Token], i: usize, range: Range<usize>, people: &People) 
         return mention(head + 1, Who::Role);
     }
     // "the payments team", "team B"; "because product management neglected"
+    // Checked last: asked of nearly every word.
     let subject_start =
-        at_start || i > range.start && CLAUSE_OPENERS.contains(&tokens[i - 1].lower.as_str());
-    if DETERMINERS.contains(&t.lower.as_str()) || subject_start && !clause_word(&t.lower) {
+        || at_start || i > range.start && CLAUSE_OPENERS.contains(&tokens[i - 1].lower.as_str());
+    if DETERMINERS.contains(&t.lower.as_str()) || !clause_word(&t.lower) && subject_start() {
         let start = if DETERMINERS.contains(&t.lower.as_str()) {
             i + 1
         } else {

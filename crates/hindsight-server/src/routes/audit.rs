@@ -17,7 +17,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::openapi::AuditEntrySchema;
 use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page};
-use crate::routes::postmortems::{time, visible};
+use crate::routes::postmortems::{time, time_text, visible};
 use crate::state::AppState;
 
 /// The audit history of a postmortem, oldest first. A deleted postmortem's
@@ -152,7 +152,6 @@ fn event_place(cursor: &str) -> Result<EventPlace, ApiError> {
         ),
         None => (cursor, i64::MIN),
     };
-    let at = time(&Some(at.to_string()), "cursor")?
-        .ok_or_else(|| ApiError::invalid("cursor", "empty cursor"))?;
+    let at = time_text(at, "cursor")?.ok_or_else(|| ApiError::invalid("cursor", "empty cursor"))?;
     Ok(EventPlace { at, entry })
 }

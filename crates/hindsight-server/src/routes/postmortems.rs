@@ -81,9 +81,15 @@ where
 
 /// A time from a query parameter: RFC 3339 with a zone, or a whole UTC day.
 pub fn time(value: &Option<String>, field: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
-    let Some(text) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+    time_text(value.as_deref().unwrap_or_default(), field)
+}
+
+/// [`time`] of a text: `None` when it is blank.
+pub fn time_text(text: &str, field: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
         return Ok(None);
-    };
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(Some(t.with_timezone(&Utc)));
     }

@@ -102,17 +102,14 @@ pub async fn create(
         return Err(ApiError::invalid("expires_at", "the expiry is in the past"));
     }
     let token = Token::generate().map_err(ApiError::internal)?;
-    let record = ApiToken {
-        id: Uuid::new_v4(),
-        user: user.name,
-        name: new.name.trim().to_string(),
-        scope: new.scope,
-        prefix: token.prefix().to_string(),
-        created_at: now,
-        expires_at: new.expires_at,
-        last_used_at: None,
-        revoked_at: None,
-    };
+    let record = ApiToken::issued(
+        &user.name,
+        new.name.trim(),
+        new.scope,
+        token.prefix(),
+        now,
+        new.expires_at,
+    );
     state
         .store
         .create_token(&record, &token.hash(), &caller.actor())

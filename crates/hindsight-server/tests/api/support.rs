@@ -138,17 +138,14 @@ impl Server {
     pub async fn client_for(&self, name: &str, role: Role, scope: TokenScope) -> Client {
         self.user(name, role, &[]).await;
         let token = Token::generate().unwrap();
-        let record = ApiToken {
-            id: uuid::Uuid::new_v4(),
-            user: name.into(),
-            name: format!("{scope} test token"),
+        let record = ApiToken::issued(
+            name,
+            &format!("{scope} test token"),
             scope,
-            prefix: token.prefix().to_string(),
-            created_at: Utc::now(),
-            expires_at: None,
-            last_used_at: None,
-            revoked_at: None,
-        };
+            token.prefix(),
+            Utc::now(),
+            None,
+        );
         self.store
             .create_token(&record, &token.hash(), "test")
             .await
